@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { boundedText } from './validation';
+import {
+  ConversationKind,
+  DEFAULT_PAGE_LIMIT,
+  Id,
+  MAX_BODY_LENGTH,
+  MAX_CLIENT_MSG_ID_LENGTH,
+  MAX_GROUP_MEMBERS,
+  MAX_PAGE_LIMIT,
+  Seq,
+} from './shapes';
+
+/** Socket.IO event names, client → server. */
+export const ClientEvent = {
+  ConversationCreate: 'conversation.create',
+  ConversationList: 'conversation.list',
+  ConversationMembersAdd: 'conversation.members.add',
+  ConversationMembersRemove: 'conversation.members.remove',
+  MessageSend: 'message.send',
+  HistoryFetch: 'history.fetch',
+  ReceiptDelivered: 'receipt.delivered',
+  ReceiptRead: 'receipt.read',
+  Sync: 'sync',
+  PresenceSubscribe: 'presence.subscribe',
+  PresenceUnsubscribe: 'presence.unsubscribe',
+  Typing: 'typing',
+} as const;
+export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
+
+/** Socket.IO event names, server → client. */
+export const ServerEvent = {
+  MessageNew: 'message.new',
+  MessageRedacted: 'message.redacted',
+  Receipt: 'receipt',
+  Presence: 'presence',
+  Typing: 'typing',
+  ConversationUpdated: 'conversation.updated',
+} as const;
+export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];
+
+const MemberIds = z.array(Id).max(MAX_GROUP_MEMBERS);
+
+export const ConversationCreateInput = z.strictObject({
+  kind: ConversationKind,
+  memberIds: MemberIds.min(1),
+  title: z.string().min(1).max(200).optional(),
+});
+export type ConversationCreateInput = z.infer<typeof ConversationCreateInput>;
+
+export const ConversationListInput = z.strictObject({
+  limit: z.int().min(1).max(MAX_PAGE_LIMIT).optional(),
+});
+export type ConversationListInput = z.infer<typeof ConversationListInput>;
+
+export const ConversationMembersInput = z.strictObject({
+  conversationId: Id,
+  userIds: MemberIds.min(1),
+});
+export type ConversationMembersInput = z.infer<typeof ConversationMembersInput>;
+
+export const MessageSendInput = z.strictObject({
+  conversationId: Id,
+  clientMsgId: z.string().min(1).max(MAX_CLIENT_MSG_ID_LENGTH),
+  body: boundedText(1, MAX_BODY_LENGTH, 'body'),
+});
+export type MessageSendInput = z.infer<typeof MessageSendInput>;
+
+export const HistoryFetchInput = z
+  .strictObject({
+    conversationId: Id,
+    beforeSeq: Seq.optional(),
+    afterSeq: z.int().nonnegative().optional(),
+    limit: z.int().min(1).max(MAX_PAGE_LIMIT).optional(),
+  })
+  .refine((v) => v.beforeSeq === undefined || v.afterSeq === undefined || v.afterSeq < v.beforeSeq, {
+    error: 'afterSeq must be lower than beforeSeq',
+  });
+export type HistoryFetchInput = z.infer<typeof HistoryFetchInput>;
+export { DEFAULT_PAGE_LIMIT };

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import {
+  ConversationCreateInput,
+  ConversationListInput,
+  ConversationMembersInput,
+  HistoryFetchInput,
+  MessageSendInput,
+} from './client-events';
+import { command, ServiceName } from './nats-contract';
+import { Actor, Conversation, Id, Message, Org, User } from './shapes';
+
+const withActor = <S extends z.ZodObject>(input: S) => z.object({ actor: Actor, input });
+
+const ConversationReply = z.object({ conversation: Conversation });
+const ConversationsReply = z.object({ conversations: z.array(Conversation) });
+const MessagesPage = z.object({ messages: z.array(Message), hasMore: z.boolean() });
+const Empty = z.object({});
+
+/** Commands served by the chat node that owns the conversation (chosen by the hash ring). */
+export const ChatNodeCommands = {
+  messageSend: command(ServiceName.Chat, 'message.send', withActor(MessageSendInput), z.object({ message: Message }), 'node'),
+  membersAdd: command(ServiceName.Chat, 'members.add', withActor(ConversationMembersInput), ConversationReply, 'node'),
+  membersRemove: command(ServiceName.Chat, 'members.remove', withActor(ConversationMembersInput), ConversationReply, 'node'),
+} as const;
+
+/** Commands any chat node may serve (queue group). */
+export const ChatCommands = {
+  conversationCreate: command(ServiceName.Chat, 'conversation.create', withActor(ConversationCreateInput), ConversationReply),
+} as const;
+
+/** The directory: orgs and users (served by chat nodes, queue group). */
+export const DirectoryCommands = {
+  orgCreate: command(
+    ServiceName.Chat,
+    'directory.org.create',
+    z.strictObject({ name: z.string().trim().min(1).max(200), shardSpread: z.int().min(1).max(64).optional() }),
+    Org,
+  ),
+  orgGet: command(ServiceName.Chat, 'directory.org.get', z.strictObject({ orgId: Id }), Org),
+  userCreate: command(
+    ServiceName.Chat,
+    'directory.user.create',
+    z.strictObject({ orgId: Id, displayName: z.string().trim().min(1).max(200) }),
+    User,
+  ),
+  userGet: command(ServiceName.Chat, 'directory.user.get', z.strictObject({ orgId: Id, userId: Id }), User),
+  userList: command(ServiceName.Chat, 'directory.user.list', z.strictObject({ orgId: Id }), z.object({ users: z.array(User) })),
+  userDeactivate: command(ServiceName.Chat, 'directory.user.deactivate', z.strictObject({ orgId: Id, userId: Id }), Empty),
+} as const;
+
+/** Reads served by the history service (queue group). */
+export const HistoryCommands = {
+  conversationList: command(ServiceName.History, 'conversation.list', withActor(ConversationListInput), ConversationsReply),
+  conversationGet: command(ServiceName.History, 'conversation.get', withActor(z.strictObject({ conversationId: Id })), ConversationReply),
+  messagesFetch: command(ServiceName.History, 'messages.fetch', withActor(HistoryFetchInput), MessagesPage),
+  orgConversations: command(
+    ServiceName.History,
+    'admin.org.conversations',
+    z.strictObject({ orgId: Id }),
+    z.object({ conversations: z.array(Conversation.omit({ readSeq: true, deliveredSeq: true, unread: true })) }),
+  ),
+  shardStatus: command(
+    ServiceName.History,
+    'admin.shards',
+    Empty,
+    z.object({
+      logicalShards: z.int().positive(),
+      shards: z.array(
+        z.object({ id: z.string(), logicalShards: z.array(z.int().nonnegative()), reachable: z.boolean(), latencyMs: z.number().optional() }),
+      ),
+    }),
+  ),
+} as const;
+
+/** Health probe every service answers, so the gateway's readiness covers all of them. */
+export const PingCommands = Object.fromEntries(
+  Object.values(ServiceName).map((service) => [
+    service,
+    command(service, 'ping', Empty, z.object({ service: z.string(), nodeId: z.string(), ready: z.boolean() })),
+  ]),
+) as Record<ServiceName, ReturnType<typeof command<typeof Empty, z.ZodObject<{ service: z.ZodString; nodeId: z.ZodString; ready: z.ZodBoolean }>>>>;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { event } from './nats-contract';
+import { Conversation, Id, Message } from './shapes';
+
+/** Chat nodes announce themselves; the gateway's hash ring is the set of nodes heard from recently. */
+export const ChatNodeHeartbeat = event(
+  'chat.node.heartbeat',
+  z.object({ nodeId: z.string().min(1).max(128), startedAt: z.string(), leaving: z.boolean().optional() }),
+);
+
+/**
+ * A stored message (durable: captured by the JetStream message stream). `memberIds`
+ * is who may see it, so a gateway can fan out without asking anyone.
+ */
+export const MessageCreated = event(
+  'message.created',
+  z.object({ orgId: Id, message: Message, memberIds: z.array(Id) }),
+  true,
+);
+
+export const ViewerState = z.object({
+  readSeq: z.int().nonnegative(),
+  deliveredSeq: z.int().nonnegative(),
+  unread: z.int().nonnegative(),
+});
+export type ViewerState = z.infer<typeof ViewerState>;
+
+/**
+ * A conversation was created or its members changed. `viewerState` holds each
+ * member's own cursors so every member gets an exact `conversation.updated`;
+ * `removedIds` are told too (they see themselves gone from memberIds).
+ */
+export const ConversationChanged = event(
+  'conversation.changed',
+  z.object({
+    conversation: Conversation.omit({ readSeq: true, deliveredSeq: true, unread: true }),
+    viewerState: z.record(z.string(), ViewerState),
+    removedIds: z.array(Id),
+  }),
+  true,
+);

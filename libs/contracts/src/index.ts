@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './validation';
+export * from './shapes';
+export * from './client-events';
+export * from './nats-contract';
+export * from './commands';
+export * from './events';

@@ -1,0 +1,59 @@
+import { DiscardPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
+import { Subjects } from '@parley/contracts';
+import { NatsBus } from './nats-bus';
+
+export interface MessageStreamOptions {
+  /** How long events stay in the log; Postgres stays the source of truth beyond it. */
+  maxAgeMs: number;
+  /** Window in which a republish with the same message id is dropped. */
+  duplicateWindowMs: number;
+  replicas: number;
+}
+
+export const DEFAULT_MESSAGE_STREAM: MessageStreamOptions = {
+  maxAgeMs: 7 * 24 * 3600 * 1000,
+  duplicateWindowMs: 2 * 60 * 1000,
+  replicas: 1,
+};
+
+/**
+ * Creates or updates the JetStream stream that holds every durable event (the
+ * "Iris" log): one ordered log, each consumer keeping its own pointer.
+ */
+export async function ensureMessageStream(bus: NatsBus, options: MessageStreamOptions = DEFAULT_MESSAGE_STREAM): Promise<string> {
+  const jsm = await bus.connection.jetstreamManager();
+  const name = Subjects.streamName(bus.prefix);
+  const config = {
+    name,
+    subjects: [Subjects.durableEvents(bus.prefix)],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(options.maxAgeMs),
+    duplicate_window: nanos(options.duplicateWindowMs),
+    num_replicas: options.replicas,
+  };
+  try {
+    await jsm.streams.info(name);
+    await jsm.streams.update(name, config);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    try {
+      await jsm.streams.add(config);
+    } catch (addErr) {
+      // Another service created it between our check and our add.
+      if (!String(addErr).includes('already in use')) throw addErr;
+    }
+  }
+  return name;
+}
+
+/** Removes the stream (test teardown). */
+export async function deleteMessageStream(bus: NatsBus): Promise<void> {
+  const jsm = await bus.connection.jetstreamManager();
+  await jsm.streams.delete(Subjects.streamName(bus.prefix)).catch(() => false);
+}
+
+function isNotFound(err: unknown): boolean {
+  return String(err).includes('stream not found');
+}

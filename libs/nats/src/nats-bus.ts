@@ -1,0 +1,222 @@
+import {
+  connect,
+  headers as natsHeaders,
+  JetStreamClient,
+  NatsConnection,
+  NatsError,
+  Subscription,
+  ErrorCode as NatsErrorCode,
+} from 'nats';
+import {
+  CommandContract,
+  ErrorBody,
+  ErrorCode,
+  EventContract,
+  ParleyError,
+  parsePayload,
+  PayloadOf,
+  ReplyOf,
+  RequestOf,
+  Result,
+  Subjects,
+  toErrorBody,
+} from '@parley/contracts';
+import { decodeJson, encodeJson } from './json-codec';
+
+export interface NatsBusOptions {
+  url: string;
+  prefix: string;
+  /** Shown in `nats server report connections`; the service and node name. */
+  name: string;
+  requestTimeoutMs: number;
+}
+
+export interface BusLogger {
+  warn(message: string): void;
+  error(message: string): void;
+  log(message: string): void;
+}
+
+export type CommandHandler<C extends CommandContract> = (request: RequestOf<C>) => Promise<ReplyOf<C>> | ReplyOf<C>;
+export type EventHandler<E extends EventContract> = (payload: PayloadOf<E>) => Promise<void> | void;
+
+/**
+ * The one place services touch NATS: typed request/reply and events whose subjects
+ * and schemas come from the contracts lib. Receivers validate every payload; a bad
+ * one is answered with BAD_REQUEST (commands) or dropped with a warning (events),
+ * never a crash. Subscriptions survive reconnects (the client re-subscribes).
+ */
+export class NatsBus {
+  private readonly subscriptions: Subscription[] = [];
+  private js?: JetStreamClient;
+
+  private constructor(
+    readonly connection: NatsConnection,
+    private readonly options: NatsBusOptions,
+    private readonly logger: BusLogger,
+  ) {}
+
+  static async connect(options: NatsBusOptions, logger: BusLogger): Promise<NatsBus> {
+    const connection = await connect({
+      servers: options.url.split(','),
+      name: options.name,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: true,
+      pingInterval: 10_000,
+    });
+    const bus = new NatsBus(connection, options, logger);
+    bus.watchStatus();
+    return bus;
+  }
+
+  get prefix(): string {
+    return this.options.prefix;
+  }
+
+  get isConnected(): boolean {
+    return !this.connection.isClosed() && !this.reconnecting;
+  }
+
+  private reconnecting = false;
+
+  private watchStatus(): void {
+    void (async () => {
+      for await (const status of this.connection.status()) {
+        if (status.type === 'disconnect' || status.type === 'reconnecting') this.reconnecting = true;
+        if (status.type === 'reconnect') {
+          this.reconnecting = false;
+          this.logger.log(`NATS reconnected to ${String(status.data)}`);
+        }
+        if (status.type === 'disconnect') this.logger.warn('NATS disconnected; reconnecting');
+      }
+    })().catch(() => undefined);
+  }
+
+  jetstream(): JetStreamClient {
+    this.js ??= this.connection.jetstream();
+    return this.js;
+  }
+
+  /** Sends a command and returns its validated reply; failures arrive as ParleyError. */
+  async request<C extends CommandContract>(
+    contract: C,
+    payload: RequestOf<C>,
+    opts: { nodeId?: string; timeoutMs?: number; correlationId?: string } = {},
+  ): Promise<ReplyOf<C>> {
+    const subject = Subjects.command(this.prefix, contract, opts.nodeId);
+    let raw: Uint8Array;
+    try {
+      const h = natsHeaders();
+      if (opts.correlationId) h.set('x-correlation-id', opts.correlationId);
+      const msg = await this.connection.request(subject, encodeJson(payload), {
+        timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
+        headers: h,
+      });
+      raw = msg.data;
+    } catch (err) {
+      throw toTransportError(err, contract.name);
+    }
+    const result = decodeJson(raw) as Result<unknown> | undefined;
+    if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
+      throw new ParleyError(ErrorCode.INTERNAL, `malformed reply to ${contract.name}`);
+    }
+    if (!result.ok) throw new ParleyError(sanitizeCode(result.error), result.error?.message ?? 'error');
+    return contract.reply.parse(result.data) as ReplyOf<C>;
+  }
+
+  /** Serves a command. Runs handlers concurrently; replies to every request exactly once. */
+  handle<C extends CommandContract>(contract: C, handler: CommandHandler<C>, opts: { nodeId?: string } = {}): void {
+    const subject = Subjects.command(this.prefix, contract, opts.nodeId);
+    const queue = contract.scope === 'service' ? `${this.prefix}.${contract.service}` : undefined;
+    const sub = this.connection.subscribe(subject, {
+      queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error(`subscription ${subject} failed: ${err.message}`);
+          return;
+        }
+        void (async () => {
+          let reply: Result<unknown>;
+          try {
+            const request = parsePayload(contract.request, decodeJson(msg.data));
+            reply = { ok: true, data: await handler(request as RequestOf<C>) };
+          } catch (e) {
+            if (!(e instanceof ParleyError)) this.logger.error(`${contract.name} failed: ${describe(e)}`);
+            reply = { ok: false, error: toErrorBody(e) };
+          }
+          if (msg.reply) msg.respond(encodeJson(reply));
+        })();
+      },
+    });
+    this.subscriptions.push(sub);
+  }
+
+  /** Publishes a fact. Durable events go through JetStream with a message id (deduplicated on republish). */
+  async publish<E extends EventContract>(contract: E, payload: PayloadOf<E>, opts: { msgId?: string } = {}): Promise<void> {
+    const subject = Subjects.event(this.prefix, contract);
+    const data = encodeJson(payload);
+    if (contract.durable) {
+      await this.jetstream().publish(subject, data, opts.msgId ? { msgID: opts.msgId } : undefined);
+    } else {
+      this.connection.publish(subject, data);
+    }
+  }
+
+  /**
+   * Listens to an event live (no replay). With `queue`, one member of the group gets
+   * each event. Invalid payloads are logged and dropped.
+   */
+  subscribe<E extends EventContract>(contract: E, handler: EventHandler<E>, opts: { queue?: string } = {}): void {
+    const subject = Subjects.event(this.prefix, contract);
+    const sub = this.connection.subscribe(subject, {
+      queue: opts.queue,
+      callback: (err, msg) => {
+        if (err) return this.logger.error(`subscription ${subject} failed: ${err.message}`);
+        let payload: PayloadOf<E>;
+        try {
+          payload = parsePayload(contract.payload, decodeJson(msg.data)) as PayloadOf<E>;
+        } catch (e) {
+          return this.logger.warn(`dropped invalid ${contract.name} event: ${describe(e)}`);
+        }
+        Promise.resolve()
+          .then(() => handler(payload))
+          .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`));
+      },
+    });
+    this.subscriptions.push(sub);
+  }
+
+  async flush(): Promise<void> {
+    await this.connection.flush();
+  }
+
+  /** Stops receiving, lets in-flight handlers reply, then closes. */
+  async close(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    try {
+      await this.connection.drain();
+    } catch {
+      await this.connection.close().catch(() => undefined);
+    }
+  }
+}
+
+function toTransportError(err: unknown, name: string): ParleyError {
+  if (err instanceof NatsError) {
+    if (err.code === NatsErrorCode.NoResponders) return new ParleyError(ErrorCode.UNAVAILABLE, `no ${name} handler is available`);
+    if (err.code === NatsErrorCode.Timeout) return new ParleyError(ErrorCode.UNAVAILABLE, `${name} timed out`);
+    if (err.code === NatsErrorCode.MaxPayloadExceeded) return new ParleyError(ErrorCode.PAYLOAD_TOO_LARGE, 'payload too large');
+  }
+  return new ParleyError(ErrorCode.UNAVAILABLE, `${name} failed: NATS unavailable`);
+}
+
+function sanitizeCode(error: ErrorBody | undefined): ErrorCode {
+  const codes = Object.values(ErrorCode) as string[];
+  return error && codes.includes(error.code) ? error.code : ErrorCode.INTERNAL;
+}
+
+export function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}

@@ -1,0 +1,4 @@
+export * from './readiness';
+export * from './health.controller';
+export * from './service-runtime.module';
+export * from './run-service';

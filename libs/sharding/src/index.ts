@@ -1,0 +1,4 @@
+export * from './hash';
+export * from './ids';
+export * from './shard-router';
+export * from './shard-map';
