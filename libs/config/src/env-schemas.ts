@@ -85,3 +85,17 @@ export function refuseDevSecretsInProduction<T extends { NODE_ENV: string; ADMIN
 }
 
 export const DEV_DEFAULTS = { ADMIN_TOKEN: DEV_ADMIN_TOKEN, JWT_SECRET: DEV_JWT_SECRET } as const;
+
+/** This process's name among its service's replicas (the pod name in Kubernetes). */
+export const NodeIdEnv = (service: string) =>
+  z.object({
+    NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default(`${service}-${process.pid}`),
+  });
+
+/** NatsBus options from a validated config. */
+export function natsOptions(config: z.infer<typeof NatsEnv> & { NODE_ID: string }, service: string) {
+  return { url: config.NATS_URL, prefix: config.NATS_PREFIX, name: `${service}:${config.NODE_ID}`, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS };
+}

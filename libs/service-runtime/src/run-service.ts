@@ -1,4 +1,4 @@
-import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -15,7 +15,7 @@ export interface RunServiceOptions {
  * Starts a service's HTTP side (health everywhere; the APIs on the gateway) with
  * shutdown hooks, and turns a failed start into one clear line and exit code 1.
  */
-export async function runService(module: Type<unknown>, options: RunServiceOptions): Promise<INestApplication> {
+export async function runService(module: Type<unknown> | DynamicModule, options: RunServiceOptions): Promise<INestApplication> {
   const logger = new Logger(options.name);
   const threshold = LEVELS.indexOf(options.logLevel ?? 'log');
   try {

@@ -2,3 +2,4 @@ export * from './sharded-database';
 export * from './create-databases';
 export * from './store.module';
 export * from './pg-errors';
+export * from './message-row';

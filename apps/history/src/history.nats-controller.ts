@@ -1,0 +1,31 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HistoryCommands } from '@parley/contracts';
+import { NatsBus } from '@parley/nats';
+import { HistoryAdminService } from './admin/history-admin.service';
+import { ConversationQueryService } from './conversations/conversation-query.service';
+import { MessageHistoryService } from './messages/message-history.service';
+
+/** NATS transport of the history service: validation happens in the bus, logic in the services. */
+@Injectable()
+export class HistoryNatsController implements OnModuleInit {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly conversations: ConversationQueryService,
+    private readonly messages: MessageHistoryService,
+    private readonly admin: HistoryAdminService,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.handle(HistoryCommands.conversationList, async ({ actor, input }) => ({
+      conversations: await this.conversations.listForUser(actor, input),
+    }));
+    this.bus.handle(HistoryCommands.conversationGet, async ({ actor, input }) => ({
+      conversation: await this.conversations.getForUser(actor, input.conversationId),
+    }));
+    this.bus.handle(HistoryCommands.messagesFetch, ({ actor, input }) => this.messages.fetch(actor, input));
+    this.bus.handle(HistoryCommands.orgConversations, async ({ orgId }) => ({
+      conversations: await this.admin.orgConversations(orgId),
+    }));
+    this.bus.handle(HistoryCommands.shardStatus, () => this.admin.shardStatus());
+  }
+}

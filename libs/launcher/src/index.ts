@@ -1,0 +1,3 @@
+export * from './repo-root';
+export * from './service-process';
+export * from './parley-system';

@@ -1,0 +1,87 @@
+import { LogSink, ServiceProcess } from './service-process';
+
+export interface SystemOptions {
+  /** Environment shared by every service (NATS, databases, secrets). */
+  env: Record<string, string>;
+  gatewayPort: number;
+  chatNodes?: number;
+  /** Tests run several systems at once: let each service's health port be any free one. */
+  randomHealthPorts?: boolean;
+  sink: LogSink;
+}
+
+const HEALTH_PORTS = { history: 3102, presence: 3103, notification: 3104, chat: 3110 } as const;
+
+/** The five services as processes: what `npm start`, the end-to-end tests and the benchmarks run. */
+export class ParleySystem {
+  readonly processes = new Map<string, ServiceProcess>();
+
+  constructor(
+    private readonly options: SystemOptions,
+  ) {}
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.options.gatewayPort}`;
+  }
+
+  async start(timeoutMs = 60_000): Promise<void> {
+    const chatNodes = this.options.chatNodes ?? 1;
+    const port = (fixed: number) => String(this.options.randomHealthPorts ? 0 : fixed);
+    this.add('history', 'apps/history/src/main', { HEALTH_PORT: port(HEALTH_PORTS.history) });
+    this.add('presence', 'apps/presence/src/main', { HEALTH_PORT: port(HEALTH_PORTS.presence) });
+    this.add('notification', 'apps/notification/src/main', { HEALTH_PORT: port(HEALTH_PORTS.notification) });
+    for (let i = 0; i < chatNodes; i++) this.addChatNode(i);
+    this.add('gateway', 'apps/gateway/src/main', { PORT: String(this.options.gatewayPort) });
+    for (const p of this.processes.values()) p.start();
+    await this.waitReady(timeoutMs);
+  }
+
+  /** Adds (and starts, when the system runs) chat node `index` with a stable node id. */
+  addChatNode(index: number, start = false): ServiceProcess {
+    const proc = this.add(`chat-${index}`, 'apps/chat/src/main', {
+      NODE_ID: `chat-${index}`,
+      HEALTH_PORT: this.options.randomHealthPorts ? '0' : String(HEALTH_PORTS.chat + index),
+    });
+    if (start) proc.start();
+    return proc;
+  }
+
+  service(name: string): ServiceProcess {
+    const p = this.processes.get(name);
+    if (!p) throw new Error(`no service named ${name}`);
+    return p;
+  }
+
+  async waitReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      for (const p of this.processes.values()) {
+        if (!p.running && p.pid !== undefined) {
+          throw new Error(`${p.spec.name} exited during start:\n${p.lastLines.join('\n')}`);
+        }
+      }
+      try {
+        const res = await fetch(`${this.gatewayUrl}/health/ready`);
+        last = await res.text();
+        if (res.ok) return;
+      } catch (err) {
+        last = String(err);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`Parley was not ready within ${timeoutMs} ms; last readiness answer: ${last}`);
+  }
+
+  async stop(): Promise<void> {
+    const gateway = this.processes.get('gateway');
+    await gateway?.stop();
+    await Promise.all([...this.processes.values()].map((p) => p.stop()));
+  }
+
+  private add(name: string, entry: string, env: Record<string, string>): ServiceProcess {
+    const proc = new ServiceProcess({ name, entry, env: { ...this.options.env, ...env } }, this.options.sink);
+    this.processes.set(name, proc);
+    return proc;
+  }
+}

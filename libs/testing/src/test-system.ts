@@ -1,0 +1,57 @@
+import { DEV_DEFAULTS } from '@parley/config';
+import { ParleySystem } from '@parley/launcher';
+import { freePort } from './free-port';
+import { createTestDatabases, TestDatabases } from './test-databases';
+import { removeTestStream, TEST_NATS_URL, uniqueNatsPrefix } from './test-nats';
+
+export interface TestSystem {
+  system: ParleySystem;
+  url: string;
+  adminToken: string;
+  natsPrefix: string;
+  databases: TestDatabases;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole of Parley as processes (compiled dist/, so run `npm run build` first;
+ * `npm test` does), on databases and a NATS prefix of its own.
+ */
+export async function startTestSystem(options: { chatNodes?: number; env?: Record<string, string> } = {}): Promise<TestSystem> {
+  const databases = await createTestDatabases();
+  const natsPrefix = uniqueNatsPrefix();
+  const gatewayPort = await freePort();
+  const quiet = process.env.PARLEY_TEST_LOGS !== '1';
+  const system = new ParleySystem({
+    gatewayPort,
+    chatNodes: options.chatNodes ?? 1,
+    randomHealthPorts: true,
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      NATS_URL: TEST_NATS_URL,
+      NATS_PREFIX: natsPrefix,
+      ADMIN_TOKEN: DEV_DEFAULTS.ADMIN_TOKEN,
+      JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
+      CHAT_HEARTBEAT_MS: '500',
+      CHAT_NODE_TTL_MS: '2000',
+      ...databases.env,
+      ...options.env,
+    },
+    sink: (service, line) => {
+      if (!quiet) process.stdout.write(`${service} | ${line}\n`);
+    },
+  });
+  const stop = async () => {
+    await system.stop();
+    await removeTestStream(natsPrefix).catch(() => undefined);
+    await databases.drop();
+  };
+  try {
+    await system.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { system, url: system.gatewayUrl, adminToken: DEV_DEFAULTS.ADMIN_TOKEN, natsPrefix, databases, stop };
+}
