@@ -4,3 +4,4 @@ export * from './free-port';
 export * from './test-system';
 export * from './admin-api';
 export * from './test-client';
+export * from './store-factories';
