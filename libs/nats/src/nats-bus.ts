@@ -203,13 +203,28 @@ export class NatsBus {
   }
 }
 
-function toTransportError(err: unknown, name: string): ParleyError {
-  if (err instanceof NatsError) {
-    if (err.code === NatsErrorCode.NoResponders) return new ParleyError(ErrorCode.UNAVAILABLE, `no ${name} handler is available`);
-    if (err.code === NatsErrorCode.Timeout) return new ParleyError(ErrorCode.UNAVAILABLE, `${name} timed out`);
-    if (err.code === NatsErrorCode.MaxPayloadExceeded) return new ParleyError(ErrorCode.PAYLOAD_TOO_LARGE, 'payload too large');
+/**
+ * A request that got no reply from any handler. `reason` lets a caller tell a
+ * vanished receiver (`no-responders`) from a slow one (`timeout`), e.g. to route
+ * around a dead node.
+ */
+export class TransportError extends ParleyError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly reason: 'no-responders' | 'timeout' | 'payload' | 'connection',
+  ) {
+    super(code, message);
   }
-  return new ParleyError(ErrorCode.UNAVAILABLE, `${name} failed: NATS unavailable`);
+}
+
+function toTransportError(err: unknown, name: string): TransportError {
+  if (err instanceof NatsError) {
+    if (err.code === NatsErrorCode.NoResponders) return new TransportError(ErrorCode.UNAVAILABLE, `no ${name} handler is available`, 'no-responders');
+    if (err.code === NatsErrorCode.Timeout) return new TransportError(ErrorCode.UNAVAILABLE, `${name} timed out`, 'timeout');
+    if (err.code === NatsErrorCode.MaxPayloadExceeded) return new TransportError(ErrorCode.PAYLOAD_TOO_LARGE, 'payload too large', 'payload');
+  }
+  return new TransportError(ErrorCode.UNAVAILABLE, `${name} failed: NATS unavailable`, 'connection');
 }
 
 function sanitizeCode(error: ErrorBody | undefined): ErrorCode {

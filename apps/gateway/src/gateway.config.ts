@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { AuthEnv, ChatRingEnv, GatewayEnv, NatsEnv, NodeIdEnv, refuseDevSecretsInProduction, RuntimeEnv } from '@parley/config';
+
+export const GatewayConfigSchema = z
+  .object({
+    ...RuntimeEnv.shape,
+    ...NatsEnv.shape,
+    ...AuthEnv.shape,
+    ...GatewayEnv.shape,
+    ...ChatRingEnv.shape,
+    ...NodeIdEnv('gateway').shape,
+  })
+  .superRefine(refuseDevSecretsInProduction);
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+
+/** Injection token for the validated GatewayConfig. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

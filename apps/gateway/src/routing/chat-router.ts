@@ -1,0 +1,56 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CommandContract, ErrorCode, ParleyError, ReplyOf, RequestOf } from '@parley/contracts';
+import { NatsBus, TransportError } from '@parley/nats';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { ChatNodeMembership } from './chat-node-membership';
+
+/** How long a node command may keep looking for a live owner before the caller gets UNAVAILABLE. */
+export const ROUTE_BUDGET_MS = 8000;
+export const CHAT_ROUTE_BUDGET = Symbol('CHAT_ROUTE_BUDGET');
+
+const BACKOFF_MS = [25, 50, 100, 200, 400, 500];
+
+/**
+ * Sends node-scoped commands to the chat node that owns the conversation. When the
+ * owner is gone (nobody behind its subject) or slow, the command is sent again,
+ * to whichever node owns the conversation by then: every node command is
+ * idempotent (message.send by clientMsgId, membership changes by their result).
+ */
+@Injectable()
+export class ChatRouter {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly membership: ChatNodeMembership,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'NATS_REQUEST_TIMEOUT_MS'>,
+    @Optional() @Inject(CHAT_ROUTE_BUDGET) private readonly budgetMs: number = ROUTE_BUDGET_MS,
+  ) {}
+
+  async send<C extends CommandContract>(contract: C, conversationId: string, payload: RequestOf<C>): Promise<ReplyOf<C>> {
+    const deadline = Date.now() + this.budgetMs;
+    let lastFailure: ParleyError | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw lastFailure ?? new ParleyError(ErrorCode.UNAVAILABLE, 'no chat node is available');
+      const nodeId = this.membership.owner(conversationId);
+      if (nodeId) {
+        try {
+          return await this.bus.request(contract, payload, { nodeId, timeoutMs: Math.min(remaining, this.config.NATS_REQUEST_TIMEOUT_MS) });
+        } catch (err) {
+          if (!isRetryable(err)) throw err;
+          if (err.reason === 'no-responders') this.membership.suspect(nodeId);
+          lastFailure = err;
+        }
+      }
+      await sleep(Math.min(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)], Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
+/** Only "no answer" is retried; an answer, even an error, is the owner's verdict. */
+function isRetryable(err: unknown): err is TransportError {
+  return err instanceof TransportError && err.reason !== 'payload';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
