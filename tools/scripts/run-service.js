@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Runs a compiled entry point from dist/ with the `@parley/*` aliases pointing at dist/.
+ *
+ *   node tools/scripts/run-service.js apps/gateway/src/main [args...]
+ *     -> requires dist/apps/gateway/src/main.js
+ *
+ * The argument is a path relative to the repo root without extension (a trailing .ts/.js
+ * or a leading dist/ is tolerated). Extra arguments are passed on: the service sees
+ * process.argv = [node, dist/<path>.js, ...args].
+ *
+ * Tests and other scripts can reuse the alias registration:
+ *   require('./tools/scripts/run-service').registerDistPaths();
+ */
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const distRoot = path.join(repoRoot, 'dist');
+const tsconfigBase = path.join(repoRoot, 'tsconfig.base.json');
+
+/**
+ * The `paths` of tsconfig.base.json rewritten to the compiled output, e.g.
+ * `@parley/contracts` -> `<repo>/dist/libs/contracts/src/index.js`.
+ * @returns {{ baseUrl: string, paths: Record<string, string[]> }}
+ */
+function distPaths() {
+  const { loadConfig } = require('tsconfig-paths');
+  const loaded = loadConfig(tsconfigBase);
+  if (loaded.resultType !== 'success') {
+    throw new Error(`cannot read ${tsconfigBase}: ${loaded.message}`);
+  }
+  /** @type {Record<string, string[]>} */
+  const paths = {};
+  for (const [alias, targets] of Object.entries(loaded.paths || {})) {
+    paths[alias] = targets.map((target) => {
+      const source = path.resolve(loaded.absoluteBaseUrl, target);
+      const compiled = path.join(distRoot, path.relative(repoRoot, source));
+      return compiled.replace(/\.(c|m)?tsx?$/, '.js');
+    });
+  }
+  return { baseUrl: repoRoot, paths };
+}
+
+/** @type {(() => void) | undefined} */
+let unregister;
+
+/**
+ * Makes `require('@parley/<lib>')` resolve to `dist/libs/<lib>/src/index.js`.
+ * Idempotent; returns a function that undoes the registration.
+ * @returns {() => void}
+ */
+function registerDistPaths() {
+  if (!unregister) {
+    const { register } = require('tsconfig-paths');
+    const undo = register(distPaths());
+    unregister = () => {
+      undo();
+      unregister = undefined;
+    };
+  }
+  return unregister;
+}
+
+/**
+ * `apps/gateway/src/main` -> absolute `<repo>/dist/apps/gateway/src/main.js`.
+ * @param {string} entry
+ */
+function distFileFor(entry) {
+  let rel = entry.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (path.isAbsolute(rel)) rel = path.relative(repoRoot, rel).replace(/\\/g, '/');
+  rel = rel.replace(/^dist\//, '').replace(/\.(c|m)?(ts|js)$/, '');
+  return path.join(distRoot, `${rel}.js`);
+}
+
+/** @param {string[]} argv */
+function main(argv) {
+  const [entry, ...rest] = argv;
+  if (!entry) {
+    console.error('usage: node tools/scripts/run-service.js <path-without-extension> [args...]');
+    console.error('   e.g. node tools/scripts/run-service.js apps/gateway/src/main');
+    process.exit(2);
+  }
+  const file = distFileFor(entry);
+  if (!fs.existsSync(file)) {
+    console.error(`run-service: ${path.relative(repoRoot, file)} does not exist; run npm run build first.`);
+    process.exit(1);
+  }
+  if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
+  registerDistPaths();
+  process.argv = [process.argv[0], file, ...rest];
+  require(file);
+}
+
+module.exports = { repoRoot, distRoot, distPaths, registerDistPaths, distFileFor };
+
+if (require.main === module) {
+  main(process.argv.slice(2));
+}
