@@ -1,0 +1,69 @@
+import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { natsOptions } from '@parley/config';
+import { NatsModule } from '@parley/nats';
+import { Readiness, ServiceRuntimeModule } from '@parley/service-runtime';
+import { ShardedDatabase, StoreModule } from '@parley/store';
+import { CHAT_CONFIG, ChatConfig } from './chat.config';
+import { ChatNatsController } from './chat.nats-controller';
+import { ConversationAccess } from './conversations/conversation-access';
+import { ConversationRepository } from './conversations/conversation.repository';
+import { ConversationService } from './conversations/conversation.service';
+import { MemberEligibility } from './conversations/member-eligibility';
+import { MembershipService } from './conversations/membership.service';
+import { DirectoryNatsController } from './directory/directory.nats-controller';
+import { DirectoryRepository } from './directory/directory.repository';
+import { DirectoryService } from './directory/directory.service';
+import { ChatEventsPublisher } from './events/chat-events.publisher';
+import { ConversationSequencer } from './messages/conversation-sequencer';
+import { DEFAULT_HOT_CONVERSATIONS, HotConversations } from './messages/hot-conversations';
+import { MessageWriteRepository } from './messages/message-write.repository';
+import { NodeHeartbeatService } from './node/node-heartbeat.service';
+
+@Injectable()
+class DatabaseReadiness implements OnModuleInit {
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly db: ShardedDatabase,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register('database', () => this.db.isReady());
+  }
+}
+
+/** A chat node: the directory, conversations and the message write path. */
+@Module({})
+export class ChatAppModule {
+  static forRoot(config: ChatConfig): DynamicModule {
+    return {
+      module: ChatAppModule,
+      imports: [
+        NatsModule.forRoot(natsOptions(config, 'chat')),
+        StoreModule.forRoot(config, 'parley-chat'),
+        ServiceRuntimeModule.forService({ service: 'chat', nodeId: config.NODE_ID }),
+      ],
+      providers: [
+        { provide: CHAT_CONFIG, useValue: config },
+        DatabaseReadiness,
+        DirectoryRepository,
+        DirectoryService,
+        DirectoryNatsController,
+        MessageWriteRepository,
+        {
+          provide: HotConversations,
+          useFactory: (source: MessageWriteRepository) => new HotConversations(source, DEFAULT_HOT_CONVERSATIONS),
+          inject: [MessageWriteRepository],
+        },
+        ConversationSequencer,
+        ChatEventsPublisher,
+        ConversationRepository,
+        ConversationAccess,
+        MemberEligibility,
+        ConversationService,
+        MembershipService,
+        ChatNatsController,
+        NodeHeartbeatService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ConversationChanged, EventContract, Message, MessageCreated, PayloadOf } from '@parley/contracts';
+import { describe, ensureMessageStream, NatsBus } from '@parley/nats';
+
+const PUBLISH_ATTEMPTS = 5;
+const FIRST_RETRY_DELAY_MS = 100;
+const SHUTDOWN_GRACE_MS = 5000;
+
+/** Where the sequencer reports committed messages. */
+export interface MessageEventSink {
+  messageCreated(orgId: string, message: Message, memberIds: string[]): void;
+}
+
+/**
+ * Publishes the chat node's durable facts to the JetStream message stream. Events of
+ * one conversation go out strictly in the order they were handed in (one chain per
+ * conversation), never blocking the caller; a failed publish is retried with the
+ * same message id, which JetStream deduplicates.
+ */
+@Injectable()
+export class ChatEventsPublisher implements MessageEventSink, OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ChatEventsPublisher.name);
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly bus: NatsBus) {}
+
+  async onModuleInit(): Promise<void> {
+    await ensureMessageStream(this.bus);
+  }
+
+  messageCreated(orgId: string, message: Message, memberIds: string[]): void {
+    this.enqueue(message.conversationId, MessageCreated, { orgId, message, memberIds }, message.id);
+  }
+
+  conversationChanged(change: PayloadOf<typeof ConversationChanged>, msgId: string): void {
+    this.enqueue(change.conversation.id, ConversationChanged, change, msgId);
+  }
+
+  /** Resolves when every event handed in so far has been published (or given up on), or after timeoutMs. */
+  async whenIdle(timeoutMs = SHUTDOWN_GRACE_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all(this.chains.values()), timeout]);
+    clearTimeout(timer);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.whenIdle();
+  }
+
+  private enqueue<E extends EventContract>(conversationId: string, contract: E, payload: PayloadOf<E>, msgId: string): void {
+    const previous = this.chains.get(conversationId) ?? Promise.resolve();
+    const next = previous.then(() => this.publishWithRetry(contract, payload, msgId));
+    this.chains.set(conversationId, next);
+    void next.then(() => {
+      if (this.chains.get(conversationId) === next) this.chains.delete(conversationId);
+    });
+  }
+
+  /** Never rejects, so one lost event does not stall the conversation's chain. */
+  private async publishWithRetry<E extends EventContract>(contract: E, payload: PayloadOf<E>, msgId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bus.publish(contract, payload, { msgId });
+        return;
+      } catch (err) {
+        if (attempt >= PUBLISH_ATTEMPTS) {
+          // The message is stored; readers still get it through history and sync.
+          this.logger.error(`gave up publishing ${contract.name} ${msgId} after ${attempt} attempts: ${describe(err)}`);
+          return;
+        }
+        this.logger.warn(`publishing ${contract.name} ${msgId} failed (attempt ${attempt}): ${describe(err)}`);
+        await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+}

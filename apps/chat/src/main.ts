@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+import { loadConfig } from '@parley/config';
+import { configOrExit, runService } from '@parley/service-runtime';
+import { ChatAppModule } from './app.module';
+import { ChatConfigSchema } from './chat.config';
+
+const config = configOrExit(() => loadConfig(ChatConfigSchema));
+void runService(ChatAppModule.forRoot(config), { name: 'chat', port: config.HEALTH_PORT, logLevel: config.LOG_LEVEL });
