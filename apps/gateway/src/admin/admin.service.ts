@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { DirectoryCommands, ErrorCode, HistoryCommands, ParleyError, RequestOf } from '@parley/contracts';
+import { NatsBus } from '@parley/nats';
+import { IssuedToken, TokenIssuer } from '../auth/token-issuer';
+import { ConnectionRegistry } from '../ws/connection-registry';
+
+/** Operator actions: the directory (served by chat nodes), tokens, and what history and this gateway know. */
+@Injectable()
+export class AdminService {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly tokens: TokenIssuer,
+    private readonly registry: ConnectionRegistry,
+  ) {}
+
+  createOrg(input: RequestOf<typeof DirectoryCommands.orgCreate>) {
+    return this.bus.request(DirectoryCommands.orgCreate, input);
+  }
+
+  getOrg(orgId: string) {
+    return this.bus.request(DirectoryCommands.orgGet, { orgId });
+  }
+
+  createUser(orgId: string, displayName: string) {
+    return this.bus.request(DirectoryCommands.userCreate, { orgId, displayName });
+  }
+
+  listUsers(orgId: string) {
+    return this.bus.request(DirectoryCommands.userList, { orgId });
+  }
+
+  /** Deactivates the user in the directory, then closes its sockets on this gateway. */
+  async deactivateUser(orgId: string, userId: string): Promise<void> {
+    await this.bus.request(DirectoryCommands.userDeactivate, { orgId, userId });
+    this.registry.disconnectUser(userId);
+  }
+
+  /** Only an existing, active user gets a token. */
+  async issueToken(orgId: string, userId: string, ttlSeconds?: number): Promise<IssuedToken> {
+    const user = await this.bus.request(DirectoryCommands.userGet, { orgId, userId });
+    if (user.deactivatedAt) throw new ParleyError(ErrorCode.NOT_FOUND, 'user not found');
+    return this.tokens.issue({ userId: user.id, orgId: user.orgId }, ttlSeconds);
+  }
+
+  orgConversations(orgId: string) {
+    return this.bus.request(HistoryCommands.orgConversations, { orgId });
+  }
+
+  shards() {
+    return this.bus.request(HistoryCommands.shardStatus, {});
+  }
+
+  /** The connections held by this gateway (one entry per socket). */
+  sessions(userId?: string) {
+    return { sessions: this.registry.sessions(userId) };
+  }
+}

@@ -1,0 +1,55 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { natsOptions } from '@parley/config';
+import { NatsModule } from '@parley/nats';
+import { ServiceRuntimeModule } from '@parley/service-runtime';
+import { AdminService } from './admin/admin.service';
+import { JwtVerifier } from './auth/jwt-verifier';
+import { TokenIssuer } from './auth/token-issuer';
+import { ChatCommandsService } from './commands/chat-commands.service';
+import { EventFanout } from './fanout/event-fanout.service';
+import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
+import { BackendReadiness } from './health/backend-readiness';
+import { AdminController } from './http/admin.controller';
+import { ConversationsController } from './http/conversations.controller';
+import { ErrorResponseFilter } from './http/error-response.filter';
+import { ChatNodeMembership } from './routing/chat-node-membership';
+import { ChatRouter } from './routing/chat-router';
+import { ConnectionGateway } from './ws/connection.gateway';
+import { ConnectionRegistry } from './ws/connection-registry';
+import { ConversationsGateway } from './ws/conversations.gateway';
+import { MessagesGateway } from './ws/messages.gateway';
+import { SocketAuthenticator } from './ws/socket-authenticator';
+import { SocketPush } from './ws/socket-push';
+
+@Module({})
+export class GatewayAppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayAppModule,
+      imports: [
+        NatsModule.forRoot(natsOptions(config, 'gateway')),
+        ServiceRuntimeModule.forService({ service: 'gateway', nodeId: config.NODE_ID }),
+      ],
+      controllers: [AdminController, ConversationsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ErrorResponseFilter },
+        BackendReadiness,
+        JwtVerifier,
+        TokenIssuer,
+        ChatNodeMembership,
+        ChatRouter,
+        ChatCommandsService,
+        AdminService,
+        ConnectionRegistry,
+        SocketPush,
+        SocketAuthenticator,
+        ConnectionGateway,
+        ConversationsGateway,
+        MessagesGateway,
+        EventFanout,
+      ],
+    };
+  }
+}

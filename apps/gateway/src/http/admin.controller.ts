@@ -1,0 +1,118 @@
+import { Body, Controller, Delete, Get, HttpCode, NotImplementedException, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { DirectoryCommands, HistoryCommands, Id, Org, User } from '@parley/contracts';
+import { AdminService } from '../admin/admin.service';
+import { AdminTokenGuard } from './admin-token.guard';
+import { ADMIN_AUTH, ApiErrors, jsonSchema } from './openapi';
+import { ZodValidationPipe } from './zod-validation.pipe';
+
+const MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
+
+const OrgCreateBody = DirectoryCommands.orgCreate.request;
+const UserCreateBody = z.strictObject({ displayName: DirectoryCommands.userCreate.request.shape.displayName });
+const TokenRequestBody = z.strictObject({ ttlSeconds: z.int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional() }).optional();
+const SessionsQuery = z.strictObject({ userId: Id.optional() });
+
+const IssuedToken = z.object({ token: z.string(), expiresAt: z.string() });
+const Session = z.object({ userId: Id, deviceId: z.string(), connectedAt: z.string(), node: z.string() });
+
+const validId = new ZodValidationPipe(Id);
+
+/** Operator API; every route needs the admin token. */
+@ApiTags('admin')
+@ApiBearerAuth(ADMIN_AUTH)
+@ApiErrors(401)
+@UseGuards(AdminTokenGuard)
+@Controller('admin')
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Post('orgs')
+  @ApiOperation({ summary: 'Create an org', description: '`shardSpread` > 1 marks a large org whose conversations spread over several shards.' })
+  @ApiBody({ schema: jsonSchema(OrgCreateBody, 'input') })
+  @ApiCreatedResponse({ schema: jsonSchema(Org) })
+  @ApiErrors(400, 503)
+  createOrg(@Body(new ZodValidationPipe(OrgCreateBody)) body: z.infer<typeof OrgCreateBody>) {
+    return this.admin.createOrg(body);
+  }
+
+  @Get('orgs/:orgId')
+  @ApiOperation({ summary: 'Get an org' })
+  @ApiOkResponse({ schema: jsonSchema(Org) })
+  @ApiErrors(400, 404, 503)
+  getOrg(@Param('orgId', validId) orgId: string) {
+    return this.admin.getOrg(orgId);
+  }
+
+  @Post('orgs/:orgId/users')
+  @ApiOperation({ summary: 'Create a user in an org' })
+  @ApiBody({ schema: jsonSchema(UserCreateBody, 'input') })
+  @ApiCreatedResponse({ schema: jsonSchema(User) })
+  @ApiErrors(400, 404, 503)
+  createUser(@Param('orgId', validId) orgId: string, @Body(new ZodValidationPipe(UserCreateBody)) body: z.infer<typeof UserCreateBody>) {
+    return this.admin.createUser(orgId, body.displayName);
+  }
+
+  @Get('orgs/:orgId/users')
+  @ApiOperation({ summary: 'List the users of an org' })
+  @ApiOkResponse({ schema: jsonSchema(DirectoryCommands.userList.reply) })
+  @ApiErrors(400, 404, 503)
+  listUsers(@Param('orgId', validId) orgId: string) {
+    return this.admin.listUsers(orgId);
+  }
+
+  @Delete('orgs/:orgId/users/:userId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Deactivate a user', description: 'Its live sockets are disconnected and it gets no new tokens.' })
+  @ApiNoContentResponse({ description: 'Deactivated.' })
+  @ApiErrors(400, 404, 503)
+  async deactivateUser(@Param('orgId', validId) orgId: string, @Param('userId', validId) userId: string): Promise<void> {
+    await this.admin.deactivateUser(orgId, userId);
+  }
+
+  @Post('orgs/:orgId/users/:userId/tokens')
+  @ApiOperation({ summary: 'Issue a user token (JWT)', description: 'The user must exist and be active.' })
+  @ApiBody({ schema: jsonSchema(TokenRequestBody.unwrap(), 'input'), required: false })
+  @ApiCreatedResponse({ schema: jsonSchema(IssuedToken) })
+  @ApiErrors(400, 404, 503)
+  issueToken(
+    @Param('orgId', validId) orgId: string,
+    @Param('userId', validId) userId: string,
+    @Body(new ZodValidationPipe(TokenRequestBody)) body: z.infer<typeof TokenRequestBody>,
+  ) {
+    return this.admin.issueToken(orgId, userId, body?.ttlSeconds);
+  }
+
+  @Get('orgs/:orgId/conversations')
+  @ApiOperation({ summary: 'List the conversations of an org' })
+  @ApiOkResponse({ schema: jsonSchema(HistoryCommands.orgConversations.reply) })
+  @ApiErrors(400, 404, 503)
+  orgConversations(@Param('orgId', validId) orgId: string) {
+    return this.admin.orgConversations(orgId);
+  }
+
+  @Delete('conversations/:conversationId/messages/:seq')
+  @ApiOperation({ summary: 'Redact a message (not available yet)' })
+  @ApiErrors(501)
+  redactMessage(): never {
+    throw new NotImplementedException('message redaction is not available yet');
+  }
+
+  @Get('shards')
+  @ApiOperation({ summary: 'The shard map, with each physical shard reachability' })
+  @ApiOkResponse({ schema: jsonSchema(HistoryCommands.shardStatus.reply) })
+  @ApiErrors(503)
+  shards() {
+    return this.admin.shards();
+  }
+
+  @Get('sessions')
+  @ApiOperation({ summary: 'Live connections held by this gateway', description: 'One entry per socket; `node` is the gateway holding it.' })
+  @ApiQuery({ name: 'userId', required: false })
+  @ApiOkResponse({ schema: jsonSchema(z.object({ sessions: z.array(Session) })) })
+  @ApiErrors(400)
+  sessions(@Query(new ZodValidationPipe(SessionsQuery)) query: z.infer<typeof SessionsQuery>) {
+    return this.admin.sessions(query.userId);
+  }
+}

@@ -1,0 +1,8 @@
+/** The little of Express's request and response the gateway uses (no dependency on its typings). */
+export interface HttpRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface HttpResponse {
+  status(code: number): { json(body: unknown): void };
+}

@@ -1,0 +1,44 @@
+import { applyDecorators, INestApplication } from '@nestjs/common';
+import { ApiResponse, DocumentBuilder, SchemaObject, SwaggerModule } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ERROR_CODES } from '@parley/contracts';
+
+export const ADMIN_AUTH = 'admin';
+export const USER_AUTH = 'user';
+
+/** A contract schema as OpenAPI schema, so the docs cannot drift from the validation. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): SchemaObject {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest as SchemaObject;
+}
+
+const ErrorResponse = z.object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }) });
+
+const ERROR_MEANING: Record<number, string> = {
+  400: 'Invalid input (code BAD_REQUEST).',
+  401: 'Missing or invalid credentials (code UNAUTHORIZED).',
+  403: 'Not allowed (code FORBIDDEN).',
+  404: 'Unknown id (code NOT_FOUND).',
+  501: 'Not available yet (code UNAVAILABLE).',
+  503: 'A backend service is unavailable (code UNAVAILABLE).',
+};
+
+/** Documents the error answers of an endpoint, all in the `{error: {code, message}}` shape. */
+export function ApiErrors(...statuses: Array<keyof typeof ERROR_MEANING>) {
+  return applyDecorators(
+    ...statuses.map((status) => ApiResponse({ status, description: ERROR_MEANING[status], schema: jsonSchema(ErrorResponse) })),
+  );
+}
+
+/** Serves the OpenAPI document at /docs (UI) and /docs-json. */
+export function setupOpenApi(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Parley gateway')
+    .setDescription('Admin and client REST API of Parley. Real-time traffic uses Socket.IO on the same port (see docs/protocol.md).')
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, ADMIN_AUTH)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a user token from POST /admin/orgs/{orgId}/users/{userId}/tokens' }, USER_AUTH)
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { loadConfig } from '@parley/config';
+import { configOrExit, runService } from '@parley/service-runtime';
+import { GatewayAppModule } from './app.module';
+import { GatewayConfigSchema } from './gateway.config';
+import { configureHttp } from './http/configure-http';
+
+const config = configOrExit(() => loadConfig(GatewayConfigSchema));
+void runService(GatewayAppModule.forRoot(config), {
+  name: 'gateway',
+  port: config.PORT,
+  host: config.HOST,
+  logLevel: config.LOG_LEVEL,
+  configure: configureHttp,
+});

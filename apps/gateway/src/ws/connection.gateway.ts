@@ -1,0 +1,33 @@
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { ConnectionRegistry } from './connection-registry';
+import { answerNotYetAvailable } from './not-yet-available';
+import { SocketAuthenticator } from './socket-authenticator';
+import { SOCKET_GATEWAY_OPTIONS } from './socket-gateway-options';
+import { SocketPush } from './socket-push';
+import { SocketSession, userRoom } from './socket-session';
+
+/** Connection lifecycle: handshake auth, the local user → sockets map, the user's room. */
+@WebSocketGateway(SOCKET_GATEWAY_OPTIONS)
+export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  constructor(
+    private readonly authenticator: SocketAuthenticator,
+    private readonly registry: ConnectionRegistry,
+    private readonly push: SocketPush,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use(this.authenticator.middleware);
+    this.push.attach(server);
+  }
+
+  handleConnection(socket: Socket<never, never, never, SocketSession>): void {
+    this.registry.add(socket.data, socket);
+    void socket.join(userRoom(socket.data.userId));
+    answerNotYetAvailable(socket);
+  }
+
+  handleDisconnect(socket: Socket<never, never, never, SocketSession>): void {
+    this.registry.remove(socket.data, socket);
+  }
+}
