@@ -77,7 +77,8 @@ export class ConversationRepository {
 
   /** Removes the given users; returns those that were members. */
   async removeMembers(conversationId: string, userIds: string[]): Promise<string[]> {
-    const rows: Array<{ user_id: string }> = await this.shardOf(conversationId).query(
+    // TypeORM answers UPDATE and DELETE with [rows, affected].
+    const [rows]: [Array<{ user_id: string }>, number] = await this.shardOf(conversationId).query(
       'DELETE FROM conversation_members WHERE conversation_id = $1 AND user_id = ANY($2::text[]) RETURNING user_id',
       [conversationId, userIds],
     );

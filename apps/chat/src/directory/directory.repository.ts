@@ -71,11 +71,12 @@ export class DirectoryRepository {
 
   /** Keeps the first deactivation time; false when the user is not in that org. */
   async deactivateUser(orgId: string, userId: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.directory.query(
-      `UPDATE users SET deactivated_at = COALESCE(deactivated_at, now()) WHERE id = $1 AND org_id = $2 RETURNING id`,
+    // TypeORM answers UPDATE and DELETE with [rows, affected].
+    const [, affected]: [unknown[], number] = await this.db.directory.query(
+      `UPDATE users SET deactivated_at = COALESCE(deactivated_at, now()) WHERE id = $1 AND org_id = $2`,
       [userId, orgId],
     );
-    return rows.length > 0;
+    return affected > 0;
   }
 
   /** Org and activity of each given user that exists, in one query. */
