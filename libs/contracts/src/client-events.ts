@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedText } from './validation';
+import { boundedText, text } from './validation';
 import {
   ConversationKind,
   DEFAULT_PAGE_LIMIT,
@@ -44,7 +44,7 @@ const MemberIds = z.array(Id).max(MAX_GROUP_MEMBERS);
 export const ConversationCreateInput = z.strictObject({
   kind: ConversationKind,
   memberIds: MemberIds.min(1),
-  title: z.string().min(1).max(200).optional(),
+  title: text('title').min(1).max(200).optional(),
 });
 export type ConversationCreateInput = z.infer<typeof ConversationCreateInput>;
 
@@ -61,7 +61,7 @@ export type ConversationMembersInput = z.infer<typeof ConversationMembersInput>;
 
 export const MessageSendInput = z.strictObject({
   conversationId: Id,
-  clientMsgId: z.string().min(1).max(MAX_CLIENT_MSG_ID_LENGTH),
+  clientMsgId: text('clientMsgId').min(1).max(MAX_CLIENT_MSG_ID_LENGTH),
   body: boundedText(1, MAX_BODY_LENGTH, 'body'),
 });
 export type MessageSendInput = z.infer<typeof MessageSendInput>;

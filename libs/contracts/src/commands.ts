@@ -7,6 +7,7 @@ import {
   MessageSendInput,
 } from './client-events';
 import { command, ServiceName } from './nats-contract';
+import { text } from './validation';
 import { Actor, Conversation, Id, Message, Org, User } from './shapes';
 
 const withActor = <S extends z.ZodObject>(input: S) => z.object({ actor: Actor, input });
@@ -33,14 +34,14 @@ export const DirectoryCommands = {
   orgCreate: command(
     ServiceName.Chat,
     'directory.org.create',
-    z.strictObject({ name: z.string().trim().min(1).max(200), shardSpread: z.int().min(1).max(64).optional() }),
+    z.strictObject({ name: text('name').trim().min(1).max(200), shardSpread: z.int().min(1).max(64).optional() }),
     Org,
   ),
   orgGet: command(ServiceName.Chat, 'directory.org.get', z.strictObject({ orgId: Id }), Org),
   userCreate: command(
     ServiceName.Chat,
     'directory.user.create',
-    z.strictObject({ orgId: Id, displayName: z.string().trim().min(1).max(200) }),
+    z.strictObject({ orgId: Id, displayName: text('displayName').trim().min(1).max(200) }),
     User,
   ),
   userGet: command(ServiceName.Chat, 'directory.user.get', z.strictObject({ orgId: Id, userId: Id }), User),

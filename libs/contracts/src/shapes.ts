@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './validation';
 
 export const MAX_BODY_LENGTH = 4000;
 export const MAX_CLIENT_MSG_ID_LENGTH = 64;
@@ -7,7 +8,7 @@ export const MAX_GROUP_MEMBERS = 1000;
 export const MAX_PAGE_LIMIT = 100;
 export const DEFAULT_PAGE_LIMIT = 50;
 
-export const Id = z.string().min(1).max(128);
+export const Id = text('id').min(1).max(128);
 export const Seq = z.int().positive();
 export const IsoTime = z.string();
 
@@ -62,6 +63,6 @@ export type User = z.infer<typeof User>;
 export const Actor = z.object({
   userId: Id,
   orgId: Id,
-  deviceId: z.string().min(1).max(MAX_DEVICE_ID_LENGTH),
+  deviceId: text('deviceId').min(1).max(MAX_DEVICE_ID_LENGTH),
 });
 export type Actor = z.infer<typeof Actor>;

@@ -50,3 +50,12 @@ describe('parsePayload', () => {
     );
   });
 });
+
+describe('text fields', () => {
+  it('refuse NUL characters, which Postgres text cannot store', () => {
+    const send = { conversationId: 'c1_AAAAAAAAAAAAAAAA', clientMsgId: 'm-1', body: 'a\u0000b' };
+    expect(codeOf(() => parsePayload(MessageSendInput, send))).toBe(ErrorCode.BAD_REQUEST);
+    expect(codeOf(() => parsePayload(MessageSendInput, { ...send, body: 'ok', clientMsgId: '\u0000' }))).toBe(ErrorCode.BAD_REQUEST);
+    expect(codeOf(() => parsePayload(ConversationCreateInput, { kind: 'group', memberIds: ['u\u0000'] }))).toBe(ErrorCode.BAD_REQUEST);
+  });
+});

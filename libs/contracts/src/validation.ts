@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { ErrorCode, ParleyError } from './errors';
 
+/** Text a client may send: Postgres `text` cannot hold NUL, so it is refused at the edge. */
+export function text(field: string) {
+  return z.string({ error: `${field} must be a string` }).refine((v) => !v.includes('\u0000'), { error: `${field} must not contain NUL characters` });
+}
+
 /**
  * Marks a string field whose excess length is PAYLOAD_TOO_LARGE rather than
  * BAD_REQUEST (the contract distinguishes an empty body from an oversized one).
  */
 export function boundedText(min: number, max: number, field: string) {
-  return z
-    .string({ error: `${field} must be a string` })
+  return text(field)
     .min(min, { error: `${field} must have at least ${min} character(s)` })
     .superRefine((value, ctx) => {
       if (value.length > max) {

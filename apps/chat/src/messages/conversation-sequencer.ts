@@ -55,10 +55,6 @@ export class ConversationSequencer implements BeforeApplicationShutdown {
   ) {}
 
   send(actor: Actor, input: MessageSendInput): Promise<Message> {
-    // Postgres text cannot hold NUL; refusing it here keeps it from failing a whole batch.
-    if (input.body.includes('\u0000') || input.clientMsgId.includes('\u0000')) {
-      return Promise.reject(new ParleyError(ErrorCode.BAD_REQUEST, 'body and clientMsgId must not contain NUL characters'));
-    }
     return new Promise<Message>((resolve, reject) => {
       const lane = this.laneOf(input.conversationId);
       lane.queue.push({ actor, clientMsgId: input.clientMsgId, body: input.body, resolve, reject });
