@@ -5,3 +5,4 @@ export * from './test-system';
 export * from './admin-api';
 export * from './test-client';
 export * from './store-factories';
+export * from './private-nats-server';
