@@ -256,6 +256,8 @@ describe('gateway on real NATS', () => {
       old.stopBeating();
       const fresh = await startNode('chat-b');
       await eventually(() => !app.get(ChatNodeMembership).nodes.includes(old.nodeId));
+      const ring = await admin.call('GET', `/admin/chat/nodes?conversationId=${conversations[0]}`);
+      expect(ring).toEqual({ status: 200, body: { nodes: ['chat-b'], owner: 'chat-b' } });
       const servedBefore = old.served.length;
       for (const [i, conversationId] of conversations.entries()) {
         expect(await alice.call('message.send', { conversationId, clientMsgId: `fo-${i}`, body: 'x' })).toMatchObject({ ok: true });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DirectoryCommands, ErrorCode, HistoryCommands, ParleyError, RequestOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { IssuedToken, TokenIssuer } from '../auth/token-issuer';
+import { ChatNodeMembership } from '../routing/chat-node-membership';
 import { ConnectionRegistry } from '../ws/connection-registry';
 
 /** Operator actions: the directory (served by chat nodes), tokens, and what history and this gateway know. */
@@ -11,6 +12,7 @@ export class AdminService {
     private readonly bus: NatsBus,
     private readonly tokens: TokenIssuer,
     private readonly registry: ConnectionRegistry,
+    private readonly membership: ChatNodeMembership,
   ) {}
 
   createOrg(input: RequestOf<typeof DirectoryCommands.orgCreate>) {
@@ -48,6 +50,12 @@ export class AdminService {
 
   shards() {
     return this.bus.request(HistoryCommands.shardStatus, {});
+  }
+
+  /** The chat nodes in this gateway's ring and, for a conversation, the one that owns it. */
+  chatNodes(conversationId?: string) {
+    const nodes = this.membership.nodes;
+    return conversationId === undefined ? { nodes } : { nodes, owner: this.membership.owner(conversationId) };
   }
 
   /** The connections held by this gateway (one entry per socket). */

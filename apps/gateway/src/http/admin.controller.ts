@@ -13,8 +13,10 @@ const OrgCreateBody = DirectoryCommands.orgCreate.request;
 const UserCreateBody = z.strictObject({ displayName: DirectoryCommands.userCreate.request.shape.displayName });
 const TokenRequestBody = z.strictObject({ ttlSeconds: z.int().min(1).max(MAX_TOKEN_TTL_SECONDS).optional() }).optional();
 const SessionsQuery = z.strictObject({ userId: Id.optional() });
+const ChatNodesQuery = z.strictObject({ conversationId: Id.optional() });
 
 const IssuedToken = z.object({ token: z.string(), expiresAt: z.string() });
+const ChatNodes = z.object({ nodes: z.array(z.string()), owner: z.string().nullable().optional() });
 const Session = z.object({ userId: Id, deviceId: z.string(), connectedAt: z.string(), node: z.string() });
 
 const validId = new ZodValidationPipe(Id);
@@ -105,6 +107,18 @@ export class AdminController {
   @ApiErrors(503)
   shards() {
     return this.admin.shards();
+  }
+
+  @Get('chat/nodes')
+  @ApiOperation({
+    summary: 'The chat nodes in this gateway hash ring',
+    description: 'With `conversationId`, also the node that owns it now (`owner`, null when no node is live).',
+  })
+  @ApiQuery({ name: 'conversationId', required: false })
+  @ApiOkResponse({ schema: jsonSchema(ChatNodes) })
+  @ApiErrors(400)
+  chatNodes(@Query(new ZodValidationPipe(ChatNodesQuery)) query: z.infer<typeof ChatNodesQuery>) {
+    return this.admin.chatNodes(query.conversationId);
   }
 
   @Get('sessions')
