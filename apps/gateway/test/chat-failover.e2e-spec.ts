@@ -83,8 +83,9 @@ describe('chat node failover under a steady stream of sends', () => {
         if (!found || found.id !== message.id || found.seq !== message.seq) missing.push(clientMsgId);
       }
     }
+    // The longest wait between two acks of the busy conversation from the kill on: how long sends stalled.
     const afterKill = ackTimes.filter((t) => t >= killedAt);
-    const unavailableSeconds = ((afterKill[0] ?? Date.now()) - killedAt) / 1000;
+    const unavailableSeconds = Math.max(0, ...[killedAt, ...afterKill].map((t, i, all) => (i ? t - all[i - 1] : 0))) / 1000;
     const figures = { killed: route.owner, acked: acked.size, stored, duplicates, gaps, lostAcked: missing.length, failedAttempts: failures, unavailableSeconds };
     console.log(`failover figures: ${JSON.stringify(figures)}`);
     client.close();
@@ -94,6 +95,6 @@ describe('chat node failover under a steady stream of sends', () => {
     expect(gaps).toBe(0);
     expect(stored).toBe(acked.size);
     expect(afterKill.length).toBeGreaterThan(0);
-    expect(unavailableSeconds).toBeLessThan(6);
+    expect(unavailableSeconds).toBeLessThan(5);
   }, 60_000);
 });

@@ -68,6 +68,12 @@ export const ChatRingEnv = z.object({
   CHAT_HEARTBEAT_MS: positiveMs(1000),
   /** A chat node not heard from for this long leaves the ring. */
   CHAT_NODE_TTL_MS: positiveMs(3000),
+  /**
+   * How long the gateway waits for a chat node's answer before asking the conversation's
+   * owner again: a request caught by a node's crash is retried after this, not after
+   * the general NATS timeout (node commands are idempotent).
+   */
+  CHAT_COMMAND_TIMEOUT_MS: positiveMs(2000),
 });
 
 /** Production must not run on the documented development secrets. */

@@ -25,7 +25,7 @@ describe('ChatRouter', () => {
       },
     } as unknown as NatsBus;
     membership = new ChatNodeMembership(bus, { CHAT_NODE_TTL_MS: 60_000 });
-    router = new ChatRouter(bus, membership, { NATS_REQUEST_TIMEOUT_MS: 1000 }, 300);
+    router = new ChatRouter(bus, membership, { CHAT_COMMAND_TIMEOUT_MS: 1000 }, 300);
   });
 
   const heard = (nodeId: string) => membership.heard({ nodeId, startedAt: '' });
@@ -82,7 +82,7 @@ describe('ChatRouter', () => {
 
   it('waits for a node to appear within the budget', async () => {
     answer = (nodeId) => ({ servedBy: nodeId });
-    const patient = new ChatRouter(bus, membership, { NATS_REQUEST_TIMEOUT_MS: 1000 }, 5000);
+    const patient = new ChatRouter(bus, membership, { CHAT_COMMAND_TIMEOUT_MS: 1000 }, 5000);
     setTimeout(() => heard('late'), 100);
     await expect(patient.send(ChatNodeCommands.messageSend, 'c1', payload('c1'))).resolves.toEqual({ servedBy: 'late' });
   });

@@ -21,7 +21,7 @@ export class ChatRouter {
   constructor(
     private readonly bus: NatsBus,
     private readonly membership: ChatNodeMembership,
-    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'NATS_REQUEST_TIMEOUT_MS'>,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'CHAT_COMMAND_TIMEOUT_MS'>,
     @Optional() @Inject(CHAT_ROUTE_BUDGET) private readonly budgetMs: number = ROUTE_BUDGET_MS,
   ) {}
 
@@ -34,7 +34,7 @@ export class ChatRouter {
       const nodeId = this.membership.owner(conversationId);
       if (nodeId) {
         try {
-          return await this.bus.request(contract, payload, { nodeId, timeoutMs: Math.min(remaining, this.config.NATS_REQUEST_TIMEOUT_MS) });
+          return await this.bus.request(contract, payload, { nodeId, timeoutMs: Math.min(remaining, this.config.CHAT_COMMAND_TIMEOUT_MS) });
         } catch (err) {
           if (!isRetryable(err)) throw err;
           if (err.reason === 'no-responders') this.membership.suspect(nodeId);
