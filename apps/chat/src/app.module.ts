@@ -1,7 +1,7 @@
-import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { natsOptions } from '@parley/config';
 import { NatsModule } from '@parley/nats';
-import { Readiness, ServiceRuntimeModule } from '@parley/service-runtime';
+import { ServiceRuntimeModule } from '@parley/service-runtime';
 import { ShardedDatabase, StoreModule } from '@parley/store';
 import { CHAT_CONFIG, ChatConfig } from './chat.config';
 import { ChatNatsController } from './chat.nats-controller';
@@ -19,18 +19,6 @@ import { DEFAULT_HOT_CONVERSATIONS, HotConversations } from './messages/hot-conv
 import { MessageWriteRepository } from './messages/message-write.repository';
 import { NodeHeartbeatService } from './node/node-heartbeat.service';
 
-@Injectable()
-class DatabaseReadiness implements OnModuleInit {
-  constructor(
-    private readonly readiness: Readiness,
-    private readonly db: ShardedDatabase,
-  ) {}
-
-  onModuleInit(): void {
-    this.readiness.register('database', () => this.db.isReady());
-  }
-}
-
 /** A chat node: the directory, conversations and the message write path. */
 @Module({})
 export class ChatAppModule {
@@ -40,11 +28,10 @@ export class ChatAppModule {
       imports: [
         NatsModule.forRoot(natsOptions(config, 'chat')),
         StoreModule.forRoot(config, 'parley-chat'),
-        ServiceRuntimeModule.forService({ service: 'chat', nodeId: config.NODE_ID }),
+        ServiceRuntimeModule.forService({ service: 'chat', nodeId: config.NODE_ID, readiness: { database: ShardedDatabase } }),
       ],
       providers: [
         { provide: CHAT_CONFIG, useValue: config },
-        DatabaseReadiness,
         DirectoryRepository,
         DirectoryService,
         DirectoryNatsController,

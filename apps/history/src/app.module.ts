@@ -1,7 +1,7 @@
-import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { natsOptions } from '@parley/config';
 import { NatsModule } from '@parley/nats';
-import { Readiness, ServiceRuntimeModule } from '@parley/service-runtime';
+import { ServiceRuntimeModule } from '@parley/service-runtime';
 import { ShardedDatabase, StoreModule } from '@parley/store';
 import { HistoryAdminService } from './admin/history-admin.service';
 import { OrgDirectoryRepository } from './admin/org-directory.repository';
@@ -13,18 +13,6 @@ import { HistoryNatsController } from './history.nats-controller';
 import { MessageHistoryService } from './messages/message-history.service';
 import { MessageReadRepository } from './messages/message-read.repository';
 
-@Injectable()
-class DatabaseReadiness implements OnModuleInit {
-  constructor(
-    private readonly readiness: Readiness,
-    private readonly db: ShardedDatabase,
-  ) {}
-
-  onModuleInit(): void {
-    this.readiness.register('database', () => this.db.isReady());
-  }
-}
-
 @Module({})
 export class HistoryAppModule {
   static forRoot(config: HistoryConfig): DynamicModule {
@@ -33,10 +21,9 @@ export class HistoryAppModule {
       imports: [
         NatsModule.forRoot(natsOptions(config, 'history')),
         StoreModule.forRoot(config, 'parley-history'),
-        ServiceRuntimeModule.forService({ service: 'history', nodeId: config.NODE_ID }),
+        ServiceRuntimeModule.forService({ service: 'history', nodeId: config.NODE_ID, readiness: { database: ShardedDatabase } }),
       ],
       providers: [
-        DatabaseReadiness,
         ConversationReadRepository,
         MessageReadRepository,
         OrgDirectoryRepository,

@@ -8,7 +8,7 @@ import {
 } from './client-events';
 import { command, ServiceName } from './nats-contract';
 import { text } from './validation';
-import { Actor, Conversation, Id, Message, Org, User } from './shapes';
+import { Actor, Conversation, ConversationSummary, Id, Message, Org, User } from './shapes';
 
 const withActor = <S extends z.ZodObject>(input: S) => z.object({ actor: Actor, input });
 
@@ -58,7 +58,7 @@ export const HistoryCommands = {
     ServiceName.History,
     'admin.org.conversations',
     z.strictObject({ orgId: Id }),
-    z.object({ conversations: z.array(Conversation.omit({ readSeq: true, deliveredSeq: true, unread: true })) }),
+    z.object({ conversations: z.array(ConversationSummary) }),
   ),
   shardStatus: command(
     ServiceName.History,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { event } from './nats-contract';
-import { Conversation, Id, Message } from './shapes';
+import { ConversationSummary, Id, Message } from './shapes';
 
 /** Chat nodes announce themselves; the gateway's hash ring is the set of nodes heard from recently. */
 export const ChatNodeHeartbeat = event(
@@ -33,7 +33,7 @@ export type ViewerState = z.infer<typeof ViewerState>;
 export const ConversationChanged = event(
   'conversation.changed',
   z.object({
-    conversation: Conversation.omit({ readSeq: true, deliveredSeq: true, unread: true }),
+    conversation: ConversationSummary,
     viewerState: z.record(z.string(), ViewerState),
     removedIds: z.array(Id),
   }),

@@ -41,6 +41,10 @@ export const Conversation = z.object({
 });
 export type Conversation = z.infer<typeof Conversation>;
 
+/** A conversation without any one user's cursors (admin views, events to all members). */
+export const ConversationSummary = Conversation.omit({ readSeq: true, deliveredSeq: true, unread: true });
+export type ConversationSummary = z.infer<typeof ConversationSummary>;
+
 export const Org = z.object({
   id: Id,
   name: z.string(),

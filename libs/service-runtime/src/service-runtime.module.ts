@@ -1,4 +1,5 @@
-import { Global, Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, InjectionToken, Module, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { NatsBus } from '@parley/nats';
 import { PingCommands, ServiceName } from '@parley/contracts';
 import { HealthController } from './health.controller';
@@ -8,6 +9,8 @@ export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
 export interface ServiceIdentity {
   service: ServiceName;
   nodeId: string;
+  /** Providers whose `isReady()` readiness also needs, by check name (e.g. `{database: ShardedDatabase}`). */
+  readiness?: Record<string, InjectionToken<{ isReady(): Promise<boolean> | boolean }>>;
 }
 
 /** Answers the service ping (so the gateway's readiness covers every service) and reports NATS readiness. */
@@ -16,11 +19,16 @@ class ServicePresence implements OnModuleInit {
   constructor(
     private readonly bus: NatsBus,
     private readonly readiness: Readiness,
+    private readonly moduleRef: ModuleRef,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
 
   onModuleInit(): void {
     this.readiness.register('nats', () => this.bus.isConnected);
+    for (const [name, token] of Object.entries(this.identity.readiness ?? {})) {
+      const dependency = this.moduleRef.get(token, { strict: false });
+      this.readiness.register(name, () => dependency.isReady());
+    }
     this.bus.handle(PingCommands[this.identity.service], async () => ({
       service: this.identity.service,
       nodeId: this.identity.nodeId,

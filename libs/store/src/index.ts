@@ -3,3 +3,4 @@ export * from './create-databases';
 export * from './store.module';
 export * from './pg-errors';
 export * from './message-row';
+export * from './conversation-row';

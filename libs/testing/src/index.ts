@@ -6,3 +6,4 @@ export * from './admin-api';
 export * from './test-client';
 export * from './store-factories';
 export * from './private-nats-server';
+export * from './service-runtime-suite';

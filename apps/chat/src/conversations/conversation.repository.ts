@@ -1,22 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ConversationKind, ViewerState } from '@parley/contracts';
-import { MessageRow, ShardedDatabase, toMessage } from '@parley/store';
+import { ViewerState } from '@parley/contracts';
+import { ConversationRow, JOIN_LAST_MESSAGE, LAST_MESSAGE_COLUMNS, ShardedDatabase, toConversationSummary } from '@parley/store';
 import { ConversationSnapshot } from './conversation-view';
 
-interface SnapshotRow {
-  id: string;
-  org_id: string;
-  kind: ConversationKind;
-  title: string | null;
-  last_seq: string;
+interface SnapshotRow extends ConversationRow {
   members: Array<{ userId: string } & ViewerState>;
-  lm_id: string | null;
-  lm_sender_id: string;
-  lm_client_msg_id: string;
-  lm_body: string;
-  lm_created_at: Date;
-  lm_redacted_at: Date | null;
 }
 
 export type MembersAdded = { kind: 'added'; userIds: string[] } | { kind: 'over-limit' };
@@ -99,30 +88,20 @@ export class ConversationRepository {
                                      WHERE own.conversation_id = c.id AND own.sender_id = m.user_id AND own.seq > m.read_seq)))
                          ORDER BY m.joined_at, m.user_id)
                   FROM conversation_members m WHERE m.conversation_id = c.id), '[]') AS members,
-              lm.id AS lm_id, lm.sender_id AS lm_sender_id, lm.client_msg_id AS lm_client_msg_id,
-              lm.body AS lm_body, lm.created_at AS lm_created_at, lm.redacted_at AS lm_redacted_at
+              ${LAST_MESSAGE_COLUMNS}
          FROM conversations c
-         LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq
+         ${JOIN_LAST_MESSAGE}
         WHERE c.id = $1`,
       [conversationId],
     );
     const row = rows[0];
     if (!row) return null;
-    const snapshot: ConversationSnapshot = {
-      conversation: {
-        id: row.id,
-        orgId: row.org_id,
-        kind: row.kind,
-        memberIds: row.members.map((m) => m.userId),
-        lastSeq: Number(row.last_seq),
-      },
+    return {
+      conversation: toConversationSummary(row, row.members.map((m) => m.userId)),
       viewerState: Object.fromEntries(
         row.members.map((m) => [m.userId, { readSeq: Number(m.readSeq), deliveredSeq: Number(m.deliveredSeq), unread: Number(m.unread) }]),
       ),
     };
-    if (row.title !== null) snapshot.conversation.title = row.title;
-    if (row.lm_id) snapshot.conversation.lastMessage = toMessage(lastMessageRow(row, row.lm_id));
-    return snapshot;
   }
 
   private shardOf(conversationId: string): DataSource {
@@ -143,17 +122,4 @@ async function insertMembers(query: Query, conversationId: string, orgId: string
     [conversationId, orgId, userIds],
   );
   return rows.map((r) => r.user_id);
-}
-
-function lastMessageRow(row: SnapshotRow, id: string): MessageRow {
-  return {
-    id,
-    conversation_id: row.id,
-    seq: row.last_seq,
-    sender_id: row.lm_sender_id,
-    client_msg_id: row.lm_client_msg_id,
-    body: row.lm_body,
-    created_at: row.lm_created_at,
-    redacted_at: row.lm_redacted_at,
-  };
 }

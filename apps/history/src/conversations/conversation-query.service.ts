@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, Conversation, ConversationListInput, DEFAULT_PAGE_LIMIT, ErrorCode, ParleyError } from '@parley/contracts';
+import { Actor, Conversation, ConversationListInput, ConversationSummary, DEFAULT_PAGE_LIMIT, ErrorCode, ParleyError } from '@parley/contracts';
 import { orgPlacement } from '@parley/sharding';
 import { ShardedDatabase } from '@parley/store';
 import { ConversationAccess } from './conversation-access';
-import { ConversationReadRepository, ConversationSummary } from './conversation-read.repository';
+import { ConversationReadRepository } from './conversation-read.repository';
 
 /** Conversation lists across every shard an org spans, merged newest activity first. */
 @Injectable()

@@ -1,33 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Conversation, ConversationKind, Message } from '@parley/contracts';
-import { MessageRow, toMessage } from '@parley/store';
+import { Conversation, ConversationSummary } from '@parley/contracts';
+import { ConversationRow, JOIN_LAST_MESSAGE, LAST_MESSAGE_COLUMNS, toConversationSummary } from '@parley/store';
 
 export interface AccessRow {
   org_id: string;
   is_member: boolean;
 }
 
-interface ConversationRow {
-  id: string;
-  org_id: string;
-  kind: ConversationKind;
-  title: string | null;
-  last_seq: string;
+interface ListedRow extends ConversationRow {
   last_activity_at: Date;
-  member_ids: string[];
-  read_seq: string | null;
-  delivered_seq: string | null;
-  unread: string | null;
-  lm_id: string | null;
-  lm_sender_id: string;
-  lm_client_msg_id: string;
-  lm_body: string;
-  lm_created_at: Date;
-  lm_redacted_at: Date | null;
+  member_ids: string[] | null;
+  read_seq?: string;
+  delivered_seq?: string;
+  unread?: string;
 }
 
-export type ConversationSummary = Omit<Conversation, 'readSeq' | 'deliveredSeq' | 'unread'>;
 export interface ListedConversation {
   conversation: Conversation;
   lastActivityAt: Date;
@@ -38,9 +26,7 @@ const SELECT_CONVERSATION = `
   SELECT c.id, c.org_id, c.kind, c.title, c.last_seq, c.last_activity_at,
          (SELECT array_agg(cm.user_id ORDER BY cm.joined_at, cm.user_id)
             FROM conversation_members cm WHERE cm.conversation_id = c.id) AS member_ids,
-         lm.id AS lm_id, lm.sender_id AS lm_sender_id, lm.client_msg_id AS lm_client_msg_id,
-         lm.body AS lm_body, lm.created_at AS lm_created_at, lm.redacted_at AS lm_redacted_at`;
-const JOIN_LAST_MESSAGE = `LEFT JOIN messages lm ON lm.conversation_id = c.id AND lm.seq = c.last_seq`;
+         ${LAST_MESSAGE_COLUMNS}`;
 const VIEWER_COLUMNS = `, v.read_seq, v.delivered_seq,
          (SELECT count(*) FROM messages x
            WHERE x.conversation_id = c.id AND x.seq > v.read_seq AND x.sender_id <> v.user_id) AS unread`;
@@ -58,7 +44,7 @@ export class ConversationReadRepository {
 
   /** The user's conversations on one database, newest activity first. */
   async listForUser(db: DataSource, orgId: string, userId: string, limit: number): Promise<ListedConversation[]> {
-    const rows: ConversationRow[] = await db.query(
+    const rows: ListedRow[] = await db.query(
       `${SELECT_CONVERSATION} ${VIEWER_COLUMNS}
          FROM conversation_members v
          JOIN conversations c ON c.id = v.conversation_id
@@ -72,7 +58,7 @@ export class ConversationReadRepository {
   }
 
   async getForUser(db: DataSource, conversationId: string, userId: string): Promise<Conversation | null> {
-    const rows: ConversationRow[] = await db.query(
+    const rows: ListedRow[] = await db.query(
       `${SELECT_CONVERSATION} ${VIEWER_COLUMNS}
          FROM conversation_members v
          JOIN conversations c ON c.id = v.conversation_id
@@ -85,7 +71,7 @@ export class ConversationReadRepository {
 
   /** Every conversation of an org on one database (admin view: no viewer cursors). */
   async listForOrg(db: DataSource, orgId: string, limit: number): Promise<Array<{ conversation: ConversationSummary; lastActivityAt: Date }>> {
-    const rows: ConversationRow[] = await db.query(
+    const rows: ListedRow[] = await db.query(
       `${SELECT_CONVERSATION}
          FROM conversations c
          ${JOIN_LAST_MESSAGE}
@@ -98,40 +84,15 @@ export class ConversationReadRepository {
   }
 }
 
-function summary(row: ConversationRow): ConversationSummary {
-  const conversation: ConversationSummary = {
-    id: row.id,
-    orgId: row.org_id,
-    kind: row.kind,
-    memberIds: row.member_ids ?? [],
-    lastSeq: Number(row.last_seq),
-  };
-  if (row.title !== null) conversation.title = row.title;
-  const lastMessage = lastMessageOf(row);
-  if (lastMessage) conversation.lastMessage = lastMessage;
-  return conversation;
+function summary(row: ListedRow): ConversationSummary {
+  return toConversationSummary(row, row.member_ids ?? []);
 }
 
-function withViewer(row: ConversationRow): Conversation {
+function withViewer(row: ListedRow): Conversation {
   return {
     ...summary(row),
     readSeq: Number(row.read_seq ?? 0),
     deliveredSeq: Number(row.delivered_seq ?? 0),
     unread: Number(row.unread ?? 0),
   };
-}
-
-function lastMessageOf(row: ConversationRow): Message | undefined {
-  if (!row.lm_id) return undefined;
-  const stored: MessageRow = {
-    id: row.lm_id,
-    conversation_id: row.id,
-    seq: row.last_seq,
-    sender_id: row.lm_sender_id,
-    client_msg_id: row.lm_client_msg_id,
-    body: row.lm_body,
-    created_at: row.lm_created_at,
-    redacted_at: row.lm_redacted_at,
-  };
-  return toMessage(stored);
 }
