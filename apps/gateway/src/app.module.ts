@@ -4,6 +4,7 @@ import { natsOptions } from '@parley/config';
 import { NatsModule } from '@parley/nats';
 import { ServiceRuntimeModule } from '@parley/service-runtime';
 import { AdminService } from './admin/admin.service';
+import { ActiveUsers } from './auth/active-users';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { TokenIssuer } from './auth/token-issuer';
 import { ChatCommandsService } from './commands/chat-commands.service';
@@ -37,6 +38,7 @@ export class GatewayAppModule {
         { provide: APP_FILTER, useClass: ErrorResponseFilter },
         BackendReadiness,
         JwtVerifier,
+        ActiveUsers,
         TokenIssuer,
         ChatNodeMembership,
         ChatRouter,

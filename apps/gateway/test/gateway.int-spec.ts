@@ -9,6 +9,7 @@ import {
   HistoryCommands,
   Message,
   MessageCreated,
+  UserDeactivated,
   PingCommands,
   ServiceName,
 } from '@parley/contracts';
@@ -244,6 +245,14 @@ describe('gateway on real NATS', () => {
       await expect(carol.waitFor('conversation.updated', isIt)).resolves.toEqual({
         conversation: { ...conversation, readSeq: 0, deliveredSeq: 0, unread: 0 },
       });
+    });
+    it('closes the sockets of a user another gateway deactivated', async () => {
+      const dave = 'u_dave_deactivated';
+      const device = await connect(dave, 'phone');
+      const closed = new Promise((resolve) => device.socket.once('disconnect', resolve));
+      await peer.publish(UserDeactivated, { orgId: ORG, userId: dave }, { msgId: `deactivated-${dave}` });
+      await closed;
+      expect(device.connected).toBe(false);
     });
   });
 

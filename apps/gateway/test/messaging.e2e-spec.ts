@@ -209,4 +209,17 @@ describe('messaging end to end (gateway + chat + history on real Postgres and NA
     expect(c.connected).toBe(true);
     await expect(c.ok('message.send', { conversationId: conversation.id, clientMsgId: 'after', body: 'still fine' })).resolves.toBeDefined();
   });
+
+  it('deactivating a user closes its sockets and refuses its tokens from then on', async () => {
+    const { org, users } = await admin.orgWithUsers(['Leaving']);
+    const [leaving] = users;
+    const device = await connect(leaving, 'leaving-phone');
+    const disconnected = new Promise((resolve) => device.socket.once('disconnect', resolve));
+    const removal = await admin.http.call('DELETE', `/admin/orgs/${org.id}/users/${leaving.id}`);
+    expect(removal.status).toBe(204);
+    await disconnected;
+    await expect(TestClient.connect(sys.url, leaving.token, 'leaving-laptop')).rejects.toThrow('UNAUTHORIZED');
+    expect((await new ParleyHttp(sys.url, leaving.token).call('GET', '/v1/conversations')).status).toBe(401);
+    expect((await admin.http.call('POST', `/admin/orgs/${org.id}/users/${leaving.id}/tokens`, {})).status).toBe(404);
+  });
 });

@@ -39,3 +39,6 @@ export const ConversationChanged = event(
   }),
   true,
 );
+
+/** A user was deactivated: every gateway closes its sockets and refuses its tokens from now on. */
+export const UserDeactivated = event('directory.user.deactivated', z.object({ orgId: Id, userId: Id }), true);

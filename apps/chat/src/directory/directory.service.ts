@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, Org, ParleyError, User } from '@parley/contracts';
 import { newOrgId, newUserId } from '@parley/sharding';
 import { ShardedDatabase } from '@parley/store';
+import { ChatEventsPublisher } from '../events/chat-events.publisher';
 import { DirectoryRepository } from './directory.repository';
 
 /** Orgs and their users. An org's id carries its shard placement, decided once here. */
@@ -11,6 +12,7 @@ export class DirectoryService {
   constructor(
     private readonly db: ShardedDatabase,
     private readonly directory: DirectoryRepository,
+    private readonly events: ChatEventsPublisher,
   ) {}
 
   createOrg(name: string, shardSpread = 1): Promise<Org> {
@@ -38,8 +40,10 @@ export class DirectoryService {
     return users;
   }
 
+  /** Gateways learn it from the event: they close the user's sockets and refuse its tokens. */
   async deactivateUser(orgId: string, userId: string): Promise<void> {
     if (!(await this.directory.deactivateUser(orgId, userId))) throwNotFound('user');
+    this.events.userDeactivated(orgId, userId);
   }
 }
 

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, EventContract, Message, MessageCreated, PayloadOf } from '@parley/contracts';
+import { ConversationChanged, EventContract, Message, MessageCreated, PayloadOf, UserDeactivated } from '@parley/contracts';
 import { describe, ensureMessageStream, NatsBus } from '@parley/nats';
 
 const PUBLISH_ATTEMPTS = 5;
@@ -13,9 +13,9 @@ export interface MessageEventSink {
 
 /**
  * Publishes the chat node's durable facts to the JetStream message stream. Events of
- * one conversation go out strictly in the order they were handed in (one chain per
- * conversation), never blocking the caller; a failed publish is retried with the
- * same message id, which JetStream deduplicates.
+ * one conversation (or of one user, for directory facts) go out strictly in the
+ * order they were handed in, never blocking the caller; a failed publish is retried
+ * with the same message id, which JetStream deduplicates.
  */
 @Injectable()
 export class ChatEventsPublisher implements MessageEventSink, OnModuleInit, BeforeApplicationShutdown {
@@ -34,6 +34,10 @@ export class ChatEventsPublisher implements MessageEventSink, OnModuleInit, Befo
 
   conversationChanged(change: PayloadOf<typeof ConversationChanged>, msgId: string): void {
     this.enqueue(change.conversation.id, ConversationChanged, change, msgId);
+  }
+
+  userDeactivated(orgId: string, userId: string): void {
+    this.enqueue(userId, UserDeactivated, { orgId, userId }, `user-deactivated:${userId}`);
   }
 
   /** Resolves when every event handed in so far has been published (or given up on), or after timeoutMs. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryCommands, ErrorCode, HistoryCommands, ParleyError, RequestOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
+import { ActiveUsers } from '../auth/active-users';
 import { IssuedToken, TokenIssuer } from '../auth/token-issuer';
 import { ChatNodeMembership } from '../routing/chat-node-membership';
 import { ConnectionRegistry } from '../ws/connection-registry';
@@ -13,6 +14,7 @@ export class AdminService {
     private readonly tokens: TokenIssuer,
     private readonly registry: ConnectionRegistry,
     private readonly membership: ChatNodeMembership,
+    private readonly activeUsers: ActiveUsers,
   ) {}
 
   createOrg(input: RequestOf<typeof DirectoryCommands.orgCreate>) {
@@ -31,9 +33,13 @@ export class AdminService {
     return this.bus.request(DirectoryCommands.userList, { orgId });
   }
 
-  /** Deactivates the user in the directory, then closes its sockets on this gateway. */
+  /**
+   * Deactivates the user in the directory and closes its sockets here at once; other
+   * gateways do the same when the directory's UserDeactivated event reaches them.
+   */
   async deactivateUser(orgId: string, userId: string): Promise<void> {
     await this.bus.request(DirectoryCommands.userDeactivate, { orgId, userId });
+    this.activeUsers.forget(userId);
     this.registry.disconnectUser(userId);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, MessageCreated, PayloadOf, ServerEvent, ViewerState } from '@parley/contracts';
+import { ConversationChanged, MessageCreated, PayloadOf, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
+import { ActiveUsers } from '../auth/active-users';
 import { ConnectionRegistry } from '../ws/connection-registry';
 import { SocketPush } from '../ws/socket-push';
 
@@ -17,11 +18,19 @@ export class EventFanout implements OnModuleInit {
     private readonly bus: NatsBus,
     private readonly push: SocketPush,
     private readonly registry: ConnectionRegistry,
+    private readonly activeUsers: ActiveUsers,
   ) {}
 
   onModuleInit(): void {
     this.bus.subscribe(MessageCreated, (event) => this.messageCreated(event));
     this.bus.subscribe(ConversationChanged, (event) => this.conversationChanged(event));
+    this.bus.subscribe(UserDeactivated, ({ userId }) => this.userDeactivated(userId));
+  }
+
+  /** A deactivated user's tokens stop working here and its sockets close, on every gateway. */
+  userDeactivated(userId: string): void {
+    this.activeUsers.forget(userId);
+    this.registry.disconnectUser(userId);
   }
 
   /** Every device of every member, the sender's included (clients dedupe by message id). */

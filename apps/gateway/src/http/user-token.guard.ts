@@ -1,5 +1,6 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { Actor } from '@parley/contracts';
+import { ActiveUsers } from '../auth/active-users';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { HttpRequest } from './http-request';
 
@@ -11,11 +12,15 @@ type AuthenticatedRequest = HttpRequest & { actor?: Actor };
 /** Client endpoints: `Authorization: Bearer <user JWT>`; the verified user becomes the request's actor. */
 @Injectable()
 export class UserTokenGuard implements CanActivate {
-  constructor(private readonly verifier: JwtVerifier) {}
+  constructor(
+    private readonly verifier: JwtVerifier,
+    private readonly activeUsers: ActiveUsers,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const { userId, orgId } = this.verifier.verifyBearer(request.headers.authorization);
+    await this.activeUsers.requireActive(orgId, userId);
     request.actor = { userId, orgId, deviceId: REST_DEVICE_ID };
     return true;
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { Actor, ErrorCode, ParleyError, toErrorBody } from '@parley/contracts';
+import { ActiveUsers } from '../auth/active-users';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { SocketSession } from './socket-session';
 
@@ -14,22 +15,30 @@ const DeviceId = Actor.shape.deviceId;
  */
 @Injectable()
 export class SocketAuthenticator {
-  constructor(private readonly verifier: JwtVerifier) {}
+  constructor(
+    private readonly verifier: JwtVerifier,
+    private readonly activeUsers: ActiveUsers,
+  ) {}
 
   readonly middleware = (socket: Socket, next: Next): void => {
-    try {
-      socket.data = this.authenticate(socket.id, socket.handshake.auth);
-      next();
-    } catch (err) {
-      const body = toErrorBody(err);
-      next(Object.assign(new Error(body.code), { data: body }));
-    }
+    this.authenticate(socket.id, socket.handshake.auth).then(
+      (session) => {
+        socket.data = session;
+        next();
+      },
+      (err: unknown) => {
+        const body = toErrorBody(err);
+        next(Object.assign(new Error(body.code), { data: body }));
+      },
+    );
   };
 
-  authenticate(socketId: string, auth: unknown): SocketSession {
+  async authenticate(socketId: string, auth: unknown): Promise<SocketSession> {
     const { token, deviceId } = (auth && typeof auth === 'object' ? auth : {}) as Record<string, unknown>;
     const { userId, orgId } = this.verifier.verify(token);
-    return { userId, orgId, deviceId: this.deviceIdOf(socketId, deviceId), connectedAt: new Date().toISOString() };
+    const session = { userId, orgId, deviceId: this.deviceIdOf(socketId, deviceId), connectedAt: new Date().toISOString() };
+    await this.activeUsers.requireActive(orgId, userId);
+    return session;
   }
 
   /** A client-chosen stable id; without one, the connection is a device of its own. */
