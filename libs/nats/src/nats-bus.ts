@@ -1,6 +1,5 @@
 import {
   connect,
-  headers as natsHeaders,
   JetStreamClient,
   NatsConnection,
   NatsError,
@@ -103,17 +102,12 @@ export class NatsBus {
   async request<C extends CommandContract>(
     contract: C,
     payload: RequestOf<C>,
-    opts: { nodeId?: string; timeoutMs?: number; correlationId?: string } = {},
+    opts: { nodeId?: string; timeoutMs?: number } = {},
   ): Promise<ReplyOf<C>> {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
     let raw: Uint8Array;
     try {
-      const h = natsHeaders();
-      if (opts.correlationId) h.set('x-correlation-id', opts.correlationId);
-      const msg = await this.connection.request(subject, encodeJson(payload), {
-        timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
-        headers: h,
-      });
+      const msg = await this.connection.request(subject, encodeJson(payload), { timeout: opts.timeoutMs ?? this.options.requestTimeoutMs });
       raw = msg.data;
     } catch (err) {
       throw toTransportError(err, contract.name);
