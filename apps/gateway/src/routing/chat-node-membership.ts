@@ -17,6 +17,8 @@ export class ChatNodeMembership implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(ChatNodeMembership.name);
   private readonly ring = new HashRing();
   private readonly lastHeardAt = new Map<string, number>();
+  /** Per node, the callbacks of requests waiting on it (see onGone). */
+  private readonly waiting = new Map<string, Set<() => void>>();
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -56,6 +58,20 @@ export class ChatNodeMembership implements OnModuleInit, OnModuleDestroy {
     this.forget(nodeId, 'nobody answers on its subject');
   }
 
+  /**
+   * Calls `gone` if the node leaves the ring before the returned function is called:
+   * a request in flight to a node that just died need not wait for its timeout.
+   */
+  onGone(nodeId: string, gone: () => void): () => void {
+    let callbacks = this.waiting.get(nodeId);
+    if (!callbacks) this.waiting.set(nodeId, (callbacks = new Set()));
+    callbacks.add(gone);
+    return () => {
+      callbacks.delete(gone);
+      if (callbacks.size === 0 && this.waiting.get(nodeId) === callbacks) this.waiting.delete(nodeId);
+    };
+  }
+
   sweep(): void {
     const now = Date.now();
     for (const [nodeId, at] of this.lastHeardAt) {
@@ -66,5 +82,8 @@ export class ChatNodeMembership implements OnModuleInit, OnModuleDestroy {
   private forget(nodeId: string, why: string): void {
     this.lastHeardAt.delete(nodeId);
     if (this.ring.remove(nodeId)) this.logger.warn(`chat node ${nodeId} left the ring: ${why} (${this.ring.size} nodes)`);
+    const callbacks = this.waiting.get(nodeId);
+    this.waiting.delete(nodeId);
+    callbacks?.forEach((gone) => gone());
   }
 }

@@ -92,4 +92,17 @@ describe('ChatRouter', () => {
     await expect(router.send(ChatNodeCommands.messageSend, 'c1', payload('c1'))).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
+
+  it('gives up on a request in flight as soon as its node leaves the ring, and retries on the new owner', async () => {
+    heard('a');
+    heard('b');
+    const conversationId = ownedBy('a');
+    answer = (nodeId) => (nodeId === 'a' ? new Promise(() => undefined) : { servedBy: nodeId });
+    const patient = new ChatRouter(bus, membership, { CHAT_COMMAND_TIMEOUT_MS: 60_000 }, 5000);
+    const sent = patient.send(ChatNodeCommands.messageSend, conversationId, payload(conversationId));
+    await new Promise((r) => setTimeout(r, 20));
+    membership.suspect('a');
+    await expect(sent).resolves.toEqual({ servedBy: 'b' });
+    expect(calls).toEqual(['a', 'b']);
+  });
 });

@@ -34,7 +34,7 @@ export class ChatRouter {
       const nodeId = this.membership.owner(conversationId);
       if (nodeId) {
         try {
-          return await this.bus.request(contract, payload, { nodeId, timeoutMs: Math.min(remaining, this.config.CHAT_COMMAND_TIMEOUT_MS) });
+          return await this.requestWhileAlive(contract, payload, nodeId, Math.min(remaining, this.config.CHAT_COMMAND_TIMEOUT_MS));
         } catch (err) {
           if (!isRetryable(err)) throw err;
           if (err.reason === 'no-responders') this.membership.suspect(nodeId);
@@ -43,6 +43,19 @@ export class ChatRouter {
       }
       await sleep(Math.min(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)], Math.max(0, deadline - Date.now())));
     }
+  }
+
+  /** The node's answer, or a retryable failure as soon as the node leaves the ring (e.g. another request found it dead). */
+  private requestWhileAlive<C extends CommandContract>(contract: C, payload: RequestOf<C>, nodeId: string, timeoutMs: number): Promise<ReplyOf<C>> {
+    return new Promise<ReplyOf<C>>((resolve, reject) => {
+      const stopWaiting = this.membership.onGone(nodeId, () =>
+        reject(new TransportError(ErrorCode.UNAVAILABLE, `chat node ${nodeId} left the ring`, 'timeout')),
+      );
+      this.bus
+        .request(contract, payload, { nodeId, timeoutMs })
+        .then(resolve, reject)
+        .finally(stopWaiting);
+    });
   }
 }
 
