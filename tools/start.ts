@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   const system = new ParleySystem({
     env,
-    gatewayPort: port,
+    gatewayPorts: [port],
     chatNodes: Number(process.env.CHAT_NODES ?? 2),
     sink: (service, line) => process.stdout.write(`${service.padEnd(12)} | ${line}\n`),
   });

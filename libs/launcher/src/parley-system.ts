@@ -3,7 +3,8 @@ import { LogSink, ServiceProcess } from './service-process';
 export interface SystemOptions {
   /** Environment shared by every service (NATS, databases, secrets). */
   env: Record<string, string>;
-  gatewayPort: number;
+  /** One gateway per port; the first is the one `gatewayUrl` names. */
+  gatewayPorts: number[];
   chatNodes?: number;
   /** Tests run several systems at once: let each service's health port be any free one. */
   randomHealthPorts?: boolean;
@@ -21,7 +22,11 @@ export class ParleySystem {
   ) {}
 
   get gatewayUrl(): string {
-    return `http://127.0.0.1:${this.options.gatewayPort}`;
+    return this.gatewayUrls[0];
+  }
+
+  get gatewayUrls(): string[] {
+    return this.options.gatewayPorts.map((port) => `http://127.0.0.1:${port}`);
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
@@ -31,7 +36,9 @@ export class ParleySystem {
     this.add('presence', 'apps/presence/src/main', { HEALTH_PORT: port(HEALTH_PORTS.presence) });
     this.add('notification', 'apps/notification/src/main', { HEALTH_PORT: port(HEALTH_PORTS.notification) });
     for (let i = 0; i < chatNodes; i++) this.addChatNode(i);
-    this.add('gateway', 'apps/gateway/src/main', { PORT: String(this.options.gatewayPort) });
+    this.options.gatewayPorts.forEach((port, i) =>
+      this.add(i === 0 ? 'gateway' : `gateway-${i}`, 'apps/gateway/src/main', { PORT: String(port), NODE_ID: `gateway-${i}` }),
+    );
     for (const p of this.processes.values()) p.start();
     await this.waitReady(timeoutMs);
   }
@@ -62,9 +69,9 @@ export class ParleySystem {
         }
       }
       try {
-        const res = await fetch(`${this.gatewayUrl}/health/ready`);
-        last = await res.text();
-        if (res.ok) return;
+        const answers = await Promise.all(this.gatewayUrls.map((url) => fetch(`${url}/health/ready`)));
+        last = (await Promise.all(answers.map((a) => a.text()))).join(' ');
+        if (answers.every((a) => a.ok)) return;
       } catch (err) {
         last = String(err);
       }
@@ -74,8 +81,9 @@ export class ParleySystem {
   }
 
   async stop(): Promise<void> {
-    const gateway = this.processes.get('gateway');
-    await gateway?.stop();
+    // Gateways first, so clients stop sending before the services behind them go.
+    const gateways = [...this.processes.values()].filter((p) => p.spec.entry === 'apps/gateway/src/main');
+    await Promise.all(gateways.map((g) => g.stop()));
     await Promise.all([...this.processes.values()].map((p) => p.stop()));
   }
 

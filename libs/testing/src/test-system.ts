@@ -6,6 +6,7 @@ import { removeTestStream, TEST_NATS_URL, uniqueNatsPrefix } from './test-nats';
 
 export interface TestSystem {
   system: ParleySystem;
+  /** The first gateway; `system.gatewayUrls` has them all. */
   url: string;
   adminToken: string;
   natsPrefix: string;
@@ -17,13 +18,14 @@ export interface TestSystem {
  * The whole of Parley as processes (compiled dist/, so run `npm run build` first;
  * `npm test` does), on databases and a NATS prefix of its own.
  */
-export async function startTestSystem(options: { chatNodes?: number; env?: Record<string, string> } = {}): Promise<TestSystem> {
+export async function startTestSystem(options: { chatNodes?: number; gateways?: number; env?: Record<string, string> } = {}): Promise<TestSystem> {
   const databases = await createTestDatabases();
   const natsPrefix = uniqueNatsPrefix();
-  const gatewayPort = await freePort();
+  const gatewayPorts = [];
+  for (let i = 0; i < (options.gateways ?? 1); i++) gatewayPorts.push(await freePort());
   const quiet = process.env.PARLEY_TEST_LOGS !== '1';
   const system = new ParleySystem({
-    gatewayPort,
+    gatewayPorts,
     chatNodes: options.chatNodes ?? 1,
     randomHealthPorts: true,
     env: {
