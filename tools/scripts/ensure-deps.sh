@@ -22,11 +22,18 @@ fi
 echo "deps: installing ($reason)"
 if [ -f package-lock.json ]; then
   echo "deps: npm ci --no-audit --no-fund"
-  if ! npm ci --no-audit --no-fund; then
-    # e.g. a lock file generated elsewhere that lacks this platform's optional packages
-    echo "deps: npm ci failed; falling back to npm install --no-audit --no-fund"
+  ci_log=$(mktemp)
+  if ! npm ci --no-audit --no-fund >"$ci_log" 2>&1; then
+    # The registry reachable here does not serve every platform's optional binaries
+    # (e.g. @swc/core-darwin-arm64 at our version), so the lock file cannot list them
+    # and npm ci refuses it; npm install resolves the same versions for this platform.
+    echo "deps: npm ci refused the lock file ($(grep -m1 -E 'Missing:|npm error [A-Za-z]' "$ci_log" | sed 's/^npm error //'))"
+    echo "deps: falling back to npm install --no-audit --no-fund"
     npm install --no-audit --no-fund
+  else
+    cat "$ci_log"
   fi
+  rm -f "$ci_log"
 else
   echo "deps: no package-lock.json; npm install --no-audit --no-fund"
   npm install --no-audit --no-fund
