@@ -27,7 +27,8 @@ if [ -f package-lock.json ]; then
     # The registry reachable here does not serve every platform's optional binaries
     # (e.g. @swc/core-darwin-arm64 at our version), so the lock file cannot list them
     # and npm ci refuses it; npm install resolves the same versions for this platform.
-    echo "deps: npm ci refused the lock file ($(grep -m1 -E 'Missing:|npm error [A-Za-z]' "$ci_log" | sed 's/^npm error //'))"
+    why=$(grep -m1 'Missing:' "$ci_log" || grep -m1 'npm error' "$ci_log" || true)
+    echo "deps: npm ci refused the lock file (${why#npm error })"
     echo "deps: falling back to npm install --no-audit --no-fund"
     npm install --no-audit --no-fund
   else
