@@ -233,6 +233,19 @@ describe('chat service on real Postgres and NATS', () => {
       expect(stored).toEqual({ n: 66, top: 66, ids: 66 });
     });
 
+    it('keeps every conversation gap-free when both nodes write many conversations at once (coalesced statements with conflicts)', async () => {
+      const conversations = await Promise.all(Array.from({ length: 12 }, () => createGroup(ann, [bo]).then((r) => r.conversation.id)));
+      const replies = await Promise.all(
+        conversations.flatMap((id, c) => Array.from({ length: 10 }, (_, i) => send((i + c) % 2 ? NODE_B : NODE_A, i % 2 ? ann : bo, id, `many-${i}`))),
+      );
+      for (const id of conversations) {
+        const seqs = replies.filter((r) => r.message.conversationId === id).map((r) => r.message.seq).sort((a, b) => a - b);
+        expect(seqs).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+        const stored = await sql(id, 'SELECT count(*)::int AS n, max(seq)::int AS top, (SELECT last_seq::int FROM conversations WHERE id = $1) AS last FROM messages WHERE conversation_id = $1');
+        expect(stored).toEqual({ n: 10, top: 10, last: 10 });
+      }
+    });
+
     it('answers NOT_FOUND for malformed, unknown and other-org conversation ids, and FORBIDDEN for non-members', async () => {
       const { conversation } = await createGroup(ann, [bo]);
       const cy = await newUser(org, 'Cy');

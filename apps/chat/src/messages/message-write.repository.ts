@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConversationKind, Message } from '@parley/contracts';
-import { isUniqueViolation, MESSAGE_COLUMNS, MessageRow, ShardedDatabase, toMessage } from '@parley/store';
+import { isDeadlock, isUniqueViolation, MESSAGE_COLUMNS, MessageRow, ShardedDatabase, toMessage } from '@parley/store';
 import { ConversationStateSource, RECENT_MESSAGES, StoredConversationState } from './hot-conversations';
+import { ShardAppendQueue } from './shard-append-queue';
 
 /** A message about to be written, its seq already assigned. */
 export interface MessageDraft {
@@ -33,10 +34,48 @@ export interface MessageWriteStore extends ConversationStateSource {
 
 const SEQ_PRIMARY_KEY = 'messages_pkey';
 const CLIENT_MSG_ID_INDEX = 'messages_client_msg_idx';
+/** Statements a chat node runs at once against one database (the pool holds more for reads). */
+const APPENDS_IN_FLIGHT_PER_SHARD = 4;
+const MAX_ROWS_PER_STATEMENT = 1000;
+
+interface AppendJob {
+  conversationId: string;
+  orgId: string;
+  drafts: readonly MessageDraft[];
+  rows: number;
+}
+
+/** Every job's messages, and each conversation's last_seq advanced, in one round trip. */
+async function insertBatches(shard: DataSource, jobs: readonly AppendJob[]): Promise<MessageRow[]> {
+  const rows = jobs.flatMap((job) => job.drafts.map((d) => ({ job, d })));
+  return shard.query(
+    `WITH ins AS (
+       INSERT INTO messages (conversation_id, seq, id, org_id, sender_id, client_msg_id, body)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+       RETURNING ${MESSAGE_COLUMNS}
+     ), advanced AS (
+       UPDATE conversations c SET last_seq = GREATEST(c.last_seq, m.max_seq), last_activity_at = now()
+         FROM (SELECT conversation_id, max(seq) AS max_seq FROM ins GROUP BY conversation_id) m
+        WHERE c.id = m.conversation_id
+     )
+     SELECT * FROM ins ORDER BY conversation_id, seq`,
+    [
+      rows.map((r) => r.job.conversationId),
+      rows.map((r) => r.d.seq),
+      rows.map((r) => r.d.id),
+      rows.map((r) => r.job.orgId),
+      rows.map((r) => r.d.senderId),
+      rows.map((r) => r.d.clientMsgId),
+      rows.map((r) => r.d.body),
+    ],
+  );
+}
 
 /** The write side of the message store: one statement per batch. */
 @Injectable()
 export class MessageWriteRepository implements MessageWriteStore {
+  private readonly queues = new Map<DataSource, ShardAppendQueue<AppendJob, AppendOutcome>>();
+
   constructor(private readonly db: ShardedDatabase) {}
 
   /**
@@ -69,36 +108,39 @@ export class MessageWriteRepository implements MessageWriteStore {
   }
 
   /**
-   * Inserts the batch and advances the conversation's last_seq in one statement (one
-   * round trip, one commit). All or nothing: a unique violation writes none of it.
+   * Inserts the batch and advances the conversation's last_seq. Appends bound for one
+   * database are coalesced (ShardAppendQueue): one statement, one commit for many
+   * conversations. All or nothing per conversation: a unique violation writes none
+   * of that conversation's batch.
    */
-  async append(conversationId: string, orgId: string, drafts: readonly MessageDraft[]): Promise<AppendOutcome> {
+  append(conversationId: string, orgId: string, drafts: readonly MessageDraft[]): Promise<AppendOutcome> {
+    const shard = this.shardOf(conversationId);
+    let queue = this.queues.get(shard);
+    if (!queue) {
+      queue = new ShardAppendQueue((jobs) => this.appendAll(shard, jobs), APPENDS_IN_FLIGHT_PER_SHARD, MAX_ROWS_PER_STATEMENT);
+      this.queues.set(shard, queue);
+    }
+    return queue.submit({ conversationId, orgId, drafts, rows: drafts.length });
+  }
+
+  /**
+   * One statement for every job. When it fails on a uniqueness fence (or a deadlock
+   * with another node's statement) it is not known whose batch caused it, so each
+   * job is tried alone and gets its own outcome; conflicts only happen while
+   * ownership moves or for retries, so this path is rare.
+   */
+  private async appendAll(shard: DataSource, jobs: AppendJob[]): Promise<AppendOutcome[]> {
     try {
-      const rows: MessageRow[] = await this.shardOf(conversationId).query(
-        `WITH ins AS (
-           INSERT INTO messages (conversation_id, seq, id, org_id, sender_id, client_msg_id, body)
-           SELECT $1, t.seq, t.id, $2, t.sender_id, t.client_msg_id, t.body
-             FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(seq, id, sender_id, client_msg_id, body)
-           RETURNING ${MESSAGE_COLUMNS}
-         ), advanced AS (
-           UPDATE conversations SET last_seq = GREATEST(last_seq, (SELECT max(seq) FROM ins)), last_activity_at = now()
-            WHERE id = $1
-         )
-         SELECT * FROM ins ORDER BY seq`,
-        [
-          conversationId,
-          orgId,
-          drafts.map((d) => d.seq),
-          drafts.map((d) => d.id),
-          drafts.map((d) => d.senderId),
-          drafts.map((d) => d.clientMsgId),
-          drafts.map((d) => d.body),
-        ],
-      );
-      return { kind: 'stored', messages: rows.map(toMessage) };
+      const byConversation = new Map<string, Message[]>(jobs.map((job) => [job.conversationId, []]));
+      for (const row of await insertBatches(shard, jobs)) byConversation.get(row.conversation_id)!.push(toMessage(row));
+      return jobs.map((job) => ({ kind: 'stored', messages: byConversation.get(job.conversationId)! }));
     } catch (err) {
-      if (isUniqueViolation(err, SEQ_PRIMARY_KEY)) return { kind: 'seq-taken' };
-      if (isUniqueViolation(err, CLIENT_MSG_ID_INDEX)) return { kind: 'duplicate' };
+      if (jobs.length > 1 && (isUniqueViolation(err) || isDeadlock(err))) {
+        return Promise.all(jobs.map(async (job) => (await this.appendAll(shard, [job]))[0]));
+      }
+      // Nothing was written: like a taken seq, the caller reloads and tries again.
+      if (isUniqueViolation(err, SEQ_PRIMARY_KEY) || isDeadlock(err)) return [{ kind: 'seq-taken' }];
+      if (isUniqueViolation(err, CLIENT_MSG_ID_INDEX)) return [{ kind: 'duplicate' }];
       throw err;
     }
   }
