@@ -64,6 +64,8 @@ export class NatsBus {
       reconnectTimeWait: 500,
       waitOnFirstConnect: true,
       pingInterval: 10_000,
+      // An Error per request for async stack traces cost ~6% of the gateway's CPU under load.
+      noAsyncTraces: true,
     });
     const bus = new NatsBus(connection, options, logger);
     bus.watchStatus();
