@@ -1,5 +1,18 @@
 import fc from 'fast-check';
-import { ChatCommands, ClientEvent, Conversation, ERROR_CODES, HistoryCommands, ChatNodeCommands, DirectoryCommands, Subjects } from '@parley/contracts';
+import {
+  ChatCommands,
+  ChatNodeCommands,
+  ChatNodeHeartbeat,
+  ClientEvent,
+  Conversation,
+  ConversationChanged,
+  DirectoryCommands,
+  ERROR_CODES,
+  HistoryCommands,
+  MessageCreated,
+  Subjects,
+  UserDeactivated,
+} from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { AdminFactory, connectTestBus, startTestSystem, TestClient, TestSystem } from '@parley/testing';
 
@@ -76,5 +89,22 @@ describe('arbitrary payloads at every socket event and NATS handler', () => {
       expect(JSON.parse(decoder.decode(reply.data))).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     }
     await expect(client.ok('history.fetch', { conversationId })).resolves.toBeDefined();
+  });
+
+  it('drops arbitrary event payloads on every event subject and keeps serving', async () => {
+    const subjects = [MessageCreated, ConversationChanged, ChatNodeHeartbeat, UserDeactivated].map((contract) => Subjects.event(sys.natsPrefix, contract));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...subjects),
+        fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.anything().map((v) => new TextEncoder().encode(JSON.stringify(v ?? null)))),
+        async (subject, bytes) => {
+          bus.connection.publish(subject, bytes);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    await bus.flush();
+    await expect(client.ok('message.send', { conversationId, clientMsgId: 'after-event-fuzz', body: 'still here' })).resolves.toBeDefined();
+    expect(client.connected).toBe(true);
   });
 });
