@@ -35,6 +35,7 @@ export class ChatNatsController implements OnApplicationBootstrap {
       async ({ actor, input }) => ({ conversation: await this.membership.remove(actor, input) }),
       node,
     );
+    this.bus.handle(ChatNodeCommands.probe, () => ({ nodeId: this.config.NODE_ID }), node);
     // Members may have been changed by another node (before the ring moved the
     // conversation here): drop the hot state, the next use reloads it.
     this.bus.subscribe(ConversationChanged, ({ conversation }) => this.hot.forget(conversation.id));

@@ -22,6 +22,8 @@ export const ChatNodeCommands = {
   messageSend: command(ServiceName.Chat, 'message.send', withActor(MessageSendInput), z.object({ message: Message }), 'node'),
   membersAdd: command(ServiceName.Chat, 'members.add', withActor(ConversationMembersInput), ConversationReply, 'node'),
   membersRemove: command(ServiceName.Chat, 'members.remove', withActor(ConversationMembersInput), ConversationReply, 'node'),
+  /** Is anybody behind this node's subject? Asked by the gateway when an answer is slow. */
+  probe: command(ServiceName.Chat, 'probe', z.strictObject({}), z.object({ nodeId: z.string() }), 'node'),
 } as const;
 
 /** Commands any chat node may serve (queue group). */

@@ -8,7 +8,7 @@ describe('ChatRouter', () => {
   const actor = { userId: 'u1', orgId: 'o1', deviceId: 'd1' };
   const payload = (conversationId: string) => ({ actor, input: { conversationId, clientMsgId: 'm1', body: 'hi' } });
   let calls: string[];
-  let answer: (nodeId: string) => unknown;
+  let answer: (nodeId: string, command: string) => unknown;
   let membership: ChatNodeMembership;
   let router: ChatRouter;
   let bus: NatsBus;
@@ -19,9 +19,9 @@ describe('ChatRouter', () => {
     calls = [];
     // A bus whose replies the test decides per node (the real bus is covered by the integration test).
     bus = {
-      request: async (_contract: unknown, _payload: unknown, opts: { nodeId: string }) => {
-        calls.push(opts.nodeId);
-        return answer(opts.nodeId);
+      request: async (contract: { name: string }, _payload: unknown, opts: { nodeId: string }) => {
+        calls.push(contract.name === 'probe' ? `probe ${opts.nodeId}` : opts.nodeId);
+        return answer(opts.nodeId, contract.name);
       },
     } as unknown as NatsBus;
     membership = new ChatNodeMembership(bus, { CHAT_NODE_TTL_MS: 60_000 });
@@ -104,5 +104,21 @@ describe('ChatRouter', () => {
     membership.suspect('a');
     await expect(sent).resolves.toEqual({ servedBy: 'b' });
     expect(calls).toEqual(['a', 'b']);
+  });
+
+  it('probes a node that is slow to answer and moves on at once when nobody is behind its subject', async () => {
+    heard('a');
+    heard('b');
+    const conversationId = ownedBy('a');
+    answer = (nodeId, command) => {
+      if (nodeId !== 'a') return { servedBy: nodeId };
+      if (command === 'probe') throw new TransportError(ErrorCode.UNAVAILABLE, 'no responders', 'no-responders');
+      return new Promise(() => undefined); // the node died holding this request
+    };
+    const patient = new ChatRouter(bus, membership, { CHAT_COMMAND_TIMEOUT_MS: 60_000 }, 5000);
+    const started = Date.now();
+    await expect(patient.send(ChatNodeCommands.messageSend, conversationId, payload(conversationId))).resolves.toEqual({ servedBy: 'b' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(calls).toEqual(['a', 'probe a', 'b']);
   });
 });

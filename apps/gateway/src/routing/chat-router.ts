@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CommandContract, ErrorCode, ParleyError, ReplyOf, RequestOf } from '@parley/contracts';
+import { ChatNodeCommands, CommandContract, ErrorCode, ParleyError, ReplyOf, RequestOf } from '@parley/contracts';
 import { NatsBus, TransportError } from '@parley/nats';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { ChatNodeMembership } from './chat-node-membership';
@@ -9,6 +9,13 @@ export const ROUTE_BUDGET_MS = 8000;
 export const CHAT_ROUTE_BUDGET = Symbol('CHAT_ROUTE_BUDGET');
 
 const BACKOFF_MS = [25, 50, 100, 200, 400, 500];
+/**
+ * A node command not answered within this long makes the gateway ask whether anybody
+ * is still behind the node's subject: a node killed mid-request never answers, and
+ * NATS says "no responders" at once, long before the command's own timeout.
+ */
+export const PROBE_AFTER_MS = 250;
+const PROBE_TIMEOUT_MS = 500;
 
 /**
  * Sends node-scoped commands to the chat node that owns the conversation. When the
@@ -48,13 +55,25 @@ export class ChatRouter {
   /** The node's answer, or a retryable failure as soon as the node leaves the ring (e.g. another request found it dead). */
   private requestWhileAlive<C extends CommandContract>(contract: C, payload: RequestOf<C>, nodeId: string, timeoutMs: number): Promise<ReplyOf<C>> {
     return new Promise<ReplyOf<C>>((resolve, reject) => {
-      const stopWaiting = this.membership.onGone(nodeId, () =>
-        reject(new TransportError(ErrorCode.UNAVAILABLE, `chat node ${nodeId} left the ring`, 'timeout')),
-      );
+      const probe = setTimeout(() => this.probe(nodeId), PROBE_AFTER_MS);
+      const stopWaiting = this.membership.onGone(nodeId, () => {
+        clearTimeout(probe);
+        reject(new TransportError(ErrorCode.UNAVAILABLE, `chat node ${nodeId} left the ring`, 'timeout'));
+      });
       this.bus
         .request(contract, payload, { nodeId, timeoutMs })
         .then(resolve, reject)
-        .finally(stopWaiting);
+        .finally(() => {
+          clearTimeout(probe);
+          stopWaiting();
+        });
+    });
+  }
+
+  /** Nobody behind the subject: the node is gone, and requests waiting on it are retried elsewhere (onGone). */
+  private probe(nodeId: string): void {
+    this.bus.request(ChatNodeCommands.probe, {}, { nodeId, timeoutMs: PROBE_TIMEOUT_MS }).catch((err: unknown) => {
+      if (err instanceof TransportError && err.reason === 'no-responders') this.membership.suspect(nodeId);
     });
   }
 }
