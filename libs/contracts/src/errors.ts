@@ -39,10 +39,6 @@ export class ParleyError extends Error {
   }
 }
 
-export function ok<T>(data: T): Result<T> {
-  return { ok: true, data };
-}
-
 export function failure(code: ErrorCode, message: string): { ok: false; error: ErrorBody } {
   return { ok: false, error: { code, message } };
 }

@@ -43,14 +43,12 @@ export class ParleySystem {
     await this.waitReady(timeoutMs);
   }
 
-  /** Adds (and starts, when the system runs) chat node `index` with a stable node id. */
-  addChatNode(index: number, start = false): ServiceProcess {
-    const proc = this.add(`chat-${index}`, 'apps/chat/src/main', {
+  /** Chat node `index`, with a stable node id (the ring's name for it). */
+  private addChatNode(index: number): ServiceProcess {
+    return this.add(`chat-${index}`, 'apps/chat/src/main', {
       NODE_ID: `chat-${index}`,
       HEALTH_PORT: this.options.randomHealthPorts ? '0' : String(HEALTH_PORTS.chat + index),
     });
-    if (start) proc.start();
-    return proc;
   }
 
   service(name: string): ServiceProcess {

@@ -6,15 +6,9 @@ export type ReadinessProbe = () => Promise<boolean> | boolean;
 @Injectable()
 export class Readiness {
   private readonly probes = new Map<string, ReadinessProbe>();
-  private draining = false;
 
   register(name: string, probe: ReadinessProbe): void {
     this.probes.set(name, probe);
-  }
-
-  /** A draining process answers not-ready so load balancers stop sending it work. */
-  markDraining(): void {
-    this.draining = true;
   }
 
   async check(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
@@ -27,8 +21,7 @@ export class Readiness {
         }
       }),
     );
-    const checks = Object.fromEntries(entries);
-    if (this.draining) checks['draining'] = false;
+    const checks: Record<string, boolean> = Object.fromEntries(entries);
     return { ready: Object.values(checks).every(Boolean), checks };
   }
 }
