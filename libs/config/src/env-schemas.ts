@@ -76,6 +76,23 @@ export const ChatRingEnv = z.object({
   CHAT_COMMAND_TIMEOUT_MS: positiveMs(2000),
 });
 
+/**
+ * Presence timing shared by gateways (how often they report their sessions) and the presence
+ * service (how long it trusts a silent gateway). Use `requireHeartbeatWithinTtl` on the service schema.
+ */
+export const PresenceTimingEnv = z.object({
+  PRESENCE_HEARTBEAT_MS: positiveMs(5000),
+  /** A gateway not heard from for this long is presumed dead: its users go offline. */
+  PRESENCE_SESSION_TTL_MS: positiveMs(15_000),
+});
+
+/** At least two heartbeats must fit in the TTL, or one late heartbeat would take users offline. */
+export function requireHeartbeatWithinTtl<T extends z.infer<typeof PresenceTimingEnv>>(config: T, ctx: z.RefinementCtx): void {
+  if (config.PRESENCE_HEARTBEAT_MS * 2 > config.PRESENCE_SESSION_TTL_MS) {
+    ctx.addIssue({ code: 'custom', path: ['PRESENCE_HEARTBEAT_MS'], message: 'must be at most half of PRESENCE_SESSION_TTL_MS' });
+  }
+}
+
 /** Production must not run on the documented development secrets. */
 export function refuseDevSecretsInProduction<T extends { NODE_ENV: string; ADMIN_TOKEN?: string; JWT_SECRET?: string }>(
   config: T,

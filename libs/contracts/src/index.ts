@@ -5,3 +5,4 @@ export * from './client-events';
 export * from './nats-contract';
 export * from './commands';
 export * from './events';
+export * from './presence';
