@@ -14,6 +14,10 @@ import { BackendReadiness } from './health/backend-readiness';
 import { AdminController } from './http/admin.controller';
 import { ConversationsController } from './http/conversations.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
+import { PresenceEventsListener } from './presence/presence-events.listener';
+import { PresenceGateway } from './presence/presence.gateway';
+import { PresenceReporter } from './presence/presence-reporter.service';
+import { PresenceSubscriptions } from './presence/presence-subscriptions.service';
 import { ChatNodeMembership } from './routing/chat-node-membership';
 import { ChatRouter } from './routing/chat-router';
 import { ConnectionGateway } from './ws/connection.gateway';
@@ -51,6 +55,10 @@ export class GatewayAppModule {
         ConversationsGateway,
         MessagesGateway,
         EventFanout,
+        PresenceReporter,
+        PresenceSubscriptions,
+        PresenceGateway,
+        PresenceEventsListener,
       ],
     };
   }

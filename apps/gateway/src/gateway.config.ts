@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { AuthEnv, ChatRingEnv, GatewayEnv, NatsEnv, NodeIdEnv, refuseDevSecretsInProduction, RuntimeEnv } from '@parley/config';
+import {
+  AuthEnv,
+  ChatRingEnv,
+  GatewayEnv,
+  NatsEnv,
+  NodeIdEnv,
+  PresenceTimingEnv,
+  refuseDevSecretsInProduction,
+  requireHeartbeatWithinTtl,
+  RuntimeEnv,
+} from '@parley/config';
 
 export const GatewayConfigSchema = z
   .object({
@@ -9,8 +19,12 @@ export const GatewayConfigSchema = z
     ...GatewayEnv.shape,
     ...ChatRingEnv.shape,
     ...NodeIdEnv('gateway').shape,
+    ...PresenceTimingEnv.shape,
+    /** Most users one socket may follow with presence.subscribe (each costs one map entry here). */
+    PRESENCE_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(500),
   })
-  .superRefine(refuseDevSecretsInProduction);
+  .superRefine(refuseDevSecretsInProduction)
+  .superRefine(requireHeartbeatWithinTtl);
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
 /** Injection token for the validated GatewayConfig. */

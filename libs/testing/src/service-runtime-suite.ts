@@ -2,7 +2,7 @@ import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { PingCommands, ServiceName } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
-import { connectTestBus, TEST_NATS_URL, uniqueNatsPrefix } from './test-nats';
+import { connectTestBus, removeTestStream, TEST_NATS_URL, uniqueNatsPrefix } from './test-nats';
 
 /**
  * What every Parley service must do before any feature: join NATS under its prefix,
@@ -25,6 +25,7 @@ export function describeServiceRuntime(service: ServiceName, build: (env: Record
     afterAll(async () => {
       await bus?.close();
       await app?.close();
+      await removeTestStream(prefix).catch(() => undefined);
     });
 
     it('joins NATS and answers the service ping', async () => {

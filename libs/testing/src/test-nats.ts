@@ -1,3 +1,4 @@
+import { presenceBucketName } from '@parley/contracts';
 import { deleteMessageStream, NatsBus } from '@parley/nats';
 import { uniqueName } from './test-databases';
 
@@ -14,11 +15,13 @@ export function connectTestBus(prefix: string, name = 'test'): Promise<NatsBus> 
   return NatsBus.connect({ url: TEST_NATS_URL, prefix, name, requestTimeoutMs: 5000 }, quietLogger);
 }
 
-/** Removes the prefix's JetStream stream after a test. */
+/** Removes the prefix's JetStream stream and presence key-value bucket after a test. */
 export async function removeTestStream(prefix: string): Promise<void> {
   const bus = await connectTestBus(prefix, 'test-teardown');
   try {
     await deleteMessageStream(bus);
+    const jsm = await bus.connection.jetstreamManager();
+    await jsm.streams.delete(`KV_${presenceBucketName(prefix)}`).catch(() => false);
   } finally {
     await bus.close();
   }

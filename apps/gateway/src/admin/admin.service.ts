@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DirectoryCommands, ErrorCode, HistoryCommands, ParleyError, RequestOf } from '@parley/contracts';
+import { DirectoryCommands, ErrorCode, HistoryCommands, ParleyError, PresenceCommands, RequestOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
 import { IssuedToken, TokenIssuer } from '../auth/token-issuer';
 import { ChatNodeMembership } from '../routing/chat-node-membership';
 import { ConnectionRegistry } from '../ws/connection-registry';
 
-/** Operator actions: the directory (served by chat nodes), tokens, and what history and this gateway know. */
+/** Operator actions: the directory (served by chat nodes), tokens, and what history, presence and this gateway know. */
 @Injectable()
 export class AdminService {
   constructor(
@@ -64,8 +64,8 @@ export class AdminService {
     return conversationId === undefined ? { nodes } : { nodes, owner: this.membership.owner(conversationId) };
   }
 
-  /** The connections held by this gateway (one entry per socket). */
+  /** Live device sessions on every gateway, as the presence service knows them. */
   sessions(userId?: string) {
-    return { sessions: this.registry.sessions(userId) };
+    return this.bus.request(PresenceCommands.sessions, userId === undefined ? {} : { userId });
   }
 }

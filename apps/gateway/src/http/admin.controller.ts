@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, NotImplementedException, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DirectoryCommands, HistoryCommands, Id, Org, User } from '@parley/contracts';
+import { DirectoryCommands, HistoryCommands, Id, Org, PresenceCommands, User } from '@parley/contracts';
 import { AdminService } from '../admin/admin.service';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ADMIN_AUTH, ApiErrors, jsonSchema } from './openapi';
@@ -17,7 +17,6 @@ const ChatNodesQuery = z.strictObject({ conversationId: Id.optional() });
 
 const IssuedToken = z.object({ token: z.string(), expiresAt: z.string() });
 const ChatNodes = z.object({ nodes: z.array(z.string()), owner: z.string().nullable().optional() });
-const Session = z.object({ userId: Id, deviceId: z.string(), connectedAt: z.string(), node: z.string() });
 
 const validId = new ZodValidationPipe(Id);
 
@@ -122,10 +121,15 @@ export class AdminController {
   }
 
   @Get('sessions')
-  @ApiOperation({ summary: 'Live connections held by this gateway', description: 'One entry per socket; `node` is the gateway holding it.' })
+  @ApiOperation({
+    summary: 'Live device sessions on every gateway',
+    description:
+      'From the presence service: one entry per device of a user on a gateway (several sockets of one device on one gateway are one session); ' +
+      '`node` is the gateway holding it, `connectedAt` when its first socket there connected. Without `userId`, every session.',
+  })
   @ApiQuery({ name: 'userId', required: false })
-  @ApiOkResponse({ schema: jsonSchema(z.object({ sessions: z.array(Session) })) })
-  @ApiErrors(400)
+  @ApiOkResponse({ schema: jsonSchema(PresenceCommands.sessions.reply) })
+  @ApiErrors(400, 503)
   sessions(@Query(new ZodValidationPipe(SessionsQuery)) query: z.infer<typeof SessionsQuery>) {
     return this.admin.sessions(query.userId);
   }

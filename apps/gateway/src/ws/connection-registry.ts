@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { Injectable } from '@nestjs/common';
+import { DeviceSession } from '@parley/contracts';
 import { SocketSession } from './socket-session';
 
 /** The part of a socket the registry needs (keeps it free of Socket.IO types). */
@@ -8,59 +8,53 @@ export interface LiveSocket {
   disconnect(close?: boolean): unknown;
 }
 
-export interface SessionInfo {
-  userId: string;
-  deviceId: string;
-  connectedAt: string;
-  node: string;
-}
-
-interface Connection {
-  socket: LiveSocket;
-  connectedAt: string;
+/** One device of a user on this gateway: its sockets, and when the first of them connected. */
+interface Device {
+  session: DeviceSession;
+  sockets: Set<LiveSocket>;
 }
 
 /** This gateway's map userId → deviceId → live sockets. */
 @Injectable()
 export class ConnectionRegistry {
-  private readonly users = new Map<string, Map<string, Set<Connection>>>();
+  private readonly users = new Map<string, Map<string, Device>>();
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'NODE_ID'>) {}
-
-  add(session: SocketSession, socket: LiveSocket): void {
+  /** Returns true when this is the device's first socket here (the device session opens). */
+  add(session: SocketSession, socket: LiveSocket): boolean {
     let devices = this.users.get(session.userId);
     if (!devices) this.users.set(session.userId, (devices = new Map()));
-    let connections = devices.get(session.deviceId);
-    if (!connections) devices.set(session.deviceId, (connections = new Set()));
-    connections.add({ socket, connectedAt: session.connectedAt });
+    const device = devices.get(session.deviceId);
+    if (device) {
+      device.sockets.add(socket);
+      return false;
+    }
+    const { userId, orgId, deviceId, connectedAt } = session;
+    devices.set(deviceId, { session: { userId, orgId, deviceId, connectedAt }, sockets: new Set([socket]) });
+    return true;
   }
 
-  remove(session: SocketSession, socket: LiveSocket): void {
+  /** Returns true when this was the device's last socket here (the device session closes). */
+  remove(session: SocketSession, socket: LiveSocket): boolean {
     const devices = this.users.get(session.userId);
-    const connections = devices?.get(session.deviceId);
-    if (!devices || !connections) return;
-    for (const connection of connections) if (connection.socket === socket) connections.delete(connection);
-    if (connections.size === 0) devices.delete(session.deviceId);
+    const device = devices?.get(session.deviceId);
+    if (!devices || !device?.sockets.delete(socket) || device.sockets.size > 0) return false;
+    devices.delete(session.deviceId);
     if (devices.size === 0) this.users.delete(session.userId);
+    return true;
   }
 
   hasUser(userId: string): boolean {
     return this.users.has(userId);
   }
 
-  /** One entry per live connection, of one user or of everyone connected here. */
-  sessions(userId?: string): SessionInfo[] {
-    const userIds = userId === undefined ? [...this.users.keys()] : [userId];
-    return userIds.flatMap((user) =>
-      [...(this.users.get(user) ?? new Map<string, Set<Connection>>())].flatMap(([deviceId, connections]) =>
-        [...connections].map(({ connectedAt }) => ({ userId: user, deviceId, connectedAt, node: this.config.NODE_ID })),
-      ),
-    );
+  /** Every device session held here. */
+  devices(): DeviceSession[] {
+    return [...this.users.values()].flatMap((devices) => [...devices.values()].map((device) => device.session));
   }
 
   /** Closes every connection of the user here; returns how many there were. */
   disconnectUser(userId: string): number {
-    const sockets = [...(this.users.get(userId)?.values() ?? [])].flatMap((connections) => [...connections].map((c) => c.socket));
+    const sockets = [...(this.users.get(userId)?.values() ?? [])].flatMap((device) => [...device.sockets]);
     sockets.forEach((socket) => socket.disconnect(true));
     return sockets.length;
   }

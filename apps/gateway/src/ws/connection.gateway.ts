@@ -1,5 +1,7 @@
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
+import { PresenceReporter } from '../presence/presence-reporter.service';
+import { PresenceSubscriptions } from '../presence/presence-subscriptions.service';
 import { ConnectionRegistry } from './connection-registry';
 import { answerNotYetAvailable } from './not-yet-available';
 import { SocketAuthenticator } from './socket-authenticator';
@@ -7,13 +9,15 @@ import { SOCKET_GATEWAY_OPTIONS } from './socket-gateway-options';
 import { SocketPush } from './socket-push';
 import { SocketSession, userRoom } from './socket-session';
 
-/** Connection lifecycle: handshake auth, the local user → sockets map, the user's room. */
+/** Connection lifecycle: handshake auth, the local user → sockets map, the user's room, presence reports. */
 @WebSocketGateway(SOCKET_GATEWAY_OPTIONS)
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly authenticator: SocketAuthenticator,
     private readonly registry: ConnectionRegistry,
     private readonly push: SocketPush,
+    private readonly presence: PresenceReporter,
+    private readonly subscriptions: PresenceSubscriptions,
   ) {}
 
   afterInit(server: Server): void {
@@ -22,12 +26,14 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   }
 
   handleConnection(socket: Socket<never, never, never, SocketSession>): void {
-    this.registry.add(socket.data, socket);
+    if (this.registry.add(socket.data, socket)) this.presence.deviceConnected(socket.data);
+    this.subscriptions.socketOpened(socket.id);
     void socket.join(userRoom(socket.data.userId));
     answerNotYetAvailable(socket);
   }
 
   handleDisconnect(socket: Socket<never, never, never, SocketSession>): void {
-    this.registry.remove(socket.data, socket);
+    this.subscriptions.socketClosed(socket.id);
+    if (this.registry.remove(socket.data, socket)) this.presence.deviceDisconnected(socket.data.userId, socket.data.deviceId);
   }
 }

@@ -9,8 +9,6 @@ export const NOT_YET_AVAILABLE: ReadonlySet<string> = new Set<string>([
   ClientEvent.ReceiptDelivered,
   ClientEvent.ReceiptRead,
   ClientEvent.Sync,
-  ClientEvent.PresenceSubscribe,
-  ClientEvent.PresenceUnsubscribe,
 ]);
 
 interface AnySocket {

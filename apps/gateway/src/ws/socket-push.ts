@@ -18,4 +18,10 @@ export class SocketPush {
     if (!this.server || userIds.length === 0) return;
     this.server.to(userIds.map(userRoom)).emit(event, payload);
   }
+
+  /** One emit for the given sockets of this gateway (each socket is in the room named by its id). */
+  toSockets(socketIds: readonly string[], event: ServerEvent, payload: unknown): void {
+    if (!this.server || socketIds.length === 0) return;
+    this.server.to(socketIds as string[]).emit(event, payload);
+  }
 }
