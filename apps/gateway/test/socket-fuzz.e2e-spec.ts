@@ -6,11 +6,19 @@ import {
   ClientEvent,
   Conversation,
   ConversationChanged,
+  DeviceSessionClosed,
+  DeviceSessionOpened,
   DirectoryCommands,
   ERROR_CODES,
   HistoryCommands,
+  GatewayHeartbeat,
+  GatewaySnapshot,
   MessageCreated,
+  PresenceChanged,
+  PresenceCommands,
   Subjects,
+  TypingChanged,
+  TypingReported,
   UserDeactivated,
 } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
@@ -22,11 +30,13 @@ describe('arbitrary payloads at every socket event and NATS handler', () => {
   let client: TestClient;
   let bus: NatsBus;
   let conversationId: string;
+  let anaId: string;
 
   beforeAll(async () => {
     sys = await startTestSystem({ chatNodes: 1 });
     const admin = new AdminFactory(sys.url, sys.adminToken);
     const { users } = await admin.orgWithUsers(['Ana', 'Ben']);
+    anaId = users[0].id;
     client = await TestClient.connect(sys.url, users[0].token, 'fuzz');
     const { conversation } = await client.ok<{ conversation: Conversation }>('conversation.create', { kind: 'group', memberIds: [users[1].id] });
     conversationId = conversation.id;
@@ -45,6 +55,7 @@ describe('arbitrary payloads at every socket event and NATS handler', () => {
       fc.record({ conversationId: fc.oneof(fc.string(), fc.constant('__conv__')), clientMsgId: fc.string(), body: fc.string({ maxLength: 5000 }) }, { requiredKeys: [] }),
       fc.record({ kind: fc.string(), memberIds: fc.array(fc.string()), title: fc.anything() }, { requiredKeys: [] }),
       fc.record({ conversationId: fc.constant('__conv__'), beforeSeq: fc.integer(), afterSeq: fc.integer(), limit: fc.integer() }, { requiredKeys: [] }),
+      fc.record({ userIds: fc.oneof(fc.array(fc.string()), fc.anything()) }, { requiredKeys: [] }),
     );
 
   it('answers every acked socket event with {ok:true,data} or a contract error code', async () => {
@@ -68,7 +79,7 @@ describe('arbitrary payloads at every socket event and NATS handler', () => {
   });
 
   it('answers every NATS command handler with a contract envelope for arbitrary bytes and JSON', async () => {
-    const contracts = [...Object.values(ChatCommands), ...Object.values(DirectoryCommands), ...Object.values(HistoryCommands)];
+    const contracts = [...Object.values(ChatCommands), ...Object.values(DirectoryCommands), ...Object.values(HistoryCommands), ...Object.values(PresenceCommands)];
     const decoder = new TextDecoder();
     await fc.assert(
       fc.asyncProperty(
@@ -92,7 +103,19 @@ describe('arbitrary payloads at every socket event and NATS handler', () => {
   });
 
   it('drops arbitrary event payloads on every event subject and keeps serving', async () => {
-    const subjects = [MessageCreated, ConversationChanged, ChatNodeHeartbeat, UserDeactivated].map((contract) => Subjects.event(sys.natsPrefix, contract));
+    const subjects = [
+      MessageCreated,
+      ConversationChanged,
+      ChatNodeHeartbeat,
+      UserDeactivated,
+      DeviceSessionOpened,
+      DeviceSessionClosed,
+      GatewayHeartbeat,
+      GatewaySnapshot,
+      TypingReported,
+      PresenceChanged,
+      TypingChanged,
+    ].map((contract) => Subjects.event(sys.natsPrefix, contract));
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...subjects),
@@ -105,6 +128,7 @@ describe('arbitrary payloads at every socket event and NATS handler', () => {
     );
     await bus.flush();
     await expect(client.ok('message.send', { conversationId, clientMsgId: 'after-event-fuzz', body: 'still here' })).resolves.toBeDefined();
+    await expect(client.ok('presence.subscribe', { userIds: [anaId] })).resolves.toMatchObject({ presences: [{ userId: anaId, status: 'online' }] });
     expect(client.connected).toBe(true);
   });
 });
