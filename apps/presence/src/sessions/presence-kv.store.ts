@@ -47,7 +47,9 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit {
 
   async lastSeen(userId: string): Promise<SeenRecord | null> {
     const entry = await this.kv.get(seenKey(userId));
-    return entry && entry.operation === 'PUT' ? (entry.json<SeenRecord>() ?? null) : null;
+    if (entry?.operation !== 'PUT') return null;
+    const value = readJson<Partial<SeenRecord>>(entry);
+    return typeof value?.orgId === 'string' && typeof value.lastSeenAt === 'string' ? { orgId: value.orgId, lastSeenAt: value.lastSeenAt } : null;
   }
 
   /** Every user remembered online: read with one ordered consumer, not one request per key. */
@@ -111,13 +113,18 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit {
 }
 
 function parseOnline(entry: KvEntry): OnlineRecord | undefined {
-  try {
-    const value = entry.json<Partial<OnlineRecord>>();
-    if (typeof value.userId === 'string' && typeof value.orgId === 'string' && typeof value.since === 'string') {
-      return { userId: value.userId, orgId: value.orgId, since: value.since };
-    }
-  } catch {
-    // an unreadable record is skipped: that user's gateway re-announces it anyway
+  const value = readJson<Partial<OnlineRecord>>(entry);
+  if (typeof value?.userId === 'string' && typeof value.orgId === 'string' && typeof value.since === 'string') {
+    return { userId: value.userId, orgId: value.orgId, since: value.since };
   }
   return undefined;
+}
+
+/** An unreadable record counts as none: the gateways re-announce who is connected anyway. */
+function readJson<T>(entry: KvEntry): T | undefined {
+  try {
+    return entry.json<T>();
+  } catch {
+    return undefined;
+  }
 }

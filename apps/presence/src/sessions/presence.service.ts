@@ -75,7 +75,7 @@ export class PresenceService implements OnModuleDestroy {
       if (!this.users.has(record.userId)) this.users.set(record.userId, { orgId: record.orgId, sessions: new Map(), since: record.since });
     }
     this.settled = this.delay(SNAPSHOT_SETTLE_MS);
-    void this.delay(this.config.PRESENCE_HEARTBEAT_MS + 1000).then(() => {
+    this.timer(this.config.PRESENCE_HEARTBEAT_MS + 1000, () => {
       for (const [userId, user] of this.users) {
         if (user.sessions.size === 0 && !user.graceTimer) this.goOffline(userId, user, startedAt);
       }
