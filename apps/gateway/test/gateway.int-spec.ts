@@ -210,11 +210,10 @@ describe('gateway on real NATS', () => {
       expect(alice.connected).toBe(true);
     });
 
-    it('acks the events whose backend is not there yet with UNAVAILABLE', async () => {
+    it('answers presence.subscribe with UNAVAILABLE while no presence service answers, and takes typing without an ack', async () => {
       const alice = await connect(ALICE);
-      for (const event of ['receipt.delivered', 'receipt.read', 'sync']) {
-        expect(await alice.call(event, {})).toEqual({ ok: false, error: { code: 'UNAVAILABLE', message: `${event} is not available yet` } });
-      }
+      expect(await alice.call('presence.subscribe', { userIds: [BOB] })).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+      expect(await alice.call('presence.unsubscribe', { userIds: [BOB] })).toEqual({ ok: true, data: {} });
       alice.socket.emit('typing', { conversationId: 'c1', typing: true });
       expect(await alice.call('conversation.list', 'not an object')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
       expect(alice.connected).toBe(true);

@@ -3,7 +3,6 @@ import type { Server, Socket } from 'socket.io';
 import { PresenceReporter } from '../presence/presence-reporter.service';
 import { PresenceSubscriptions } from '../presence/presence-subscriptions.service';
 import { ConnectionRegistry } from './connection-registry';
-import { answerNotYetAvailable } from './not-yet-available';
 import { SocketAuthenticator } from './socket-authenticator';
 import { SOCKET_GATEWAY_OPTIONS } from './socket-gateway-options';
 import { SocketPush } from './socket-push';
@@ -29,7 +28,6 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     if (this.registry.add(socket.data, socket)) this.presence.deviceConnected(socket.data);
     this.subscriptions.socketOpened(socket.id);
     void socket.join(userRoom(socket.data.userId));
-    answerNotYetAvailable(socket);
   }
 
   handleDisconnect(socket: Socket<never, never, never, SocketSession>): void {
