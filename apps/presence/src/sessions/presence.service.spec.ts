@@ -129,6 +129,15 @@ describe('PresenceService', () => {
     expect(service.sessions()).toEqual([expect.objectContaining({ userId: 'ben' })]);
   });
 
+  it('does not count a stall of its own against gateways (their heartbeats wait unread behind the sweep)', () => {
+    service.opened('g1', session('ana', 'phone'));
+    jest.setSystemTime(Date.now() + TTL_MS * 2);
+    service.expireSilentNodes();
+    expect(statuses()).toEqual(['ana:online']);
+    jest.advanceTimersByTime(TTL_MS + 1000);
+    expect(statuses()).toEqual(['ana:online', 'ana:offline']);
+  });
+
   it('after a restart keeps remembered users online silently until the warm-up ends, then lets go of the unclaimed', async () => {
     store.online.set('ana', { userId: 'ana', orgId: 'o1', since: '2030-01-01T00:00:00.000Z' });
     store.online.set('ben', { userId: 'ben', orgId: 'o1', since: '2030-01-01T00:00:00.000Z' });

@@ -53,6 +53,8 @@ export class PresenceService implements OnModuleDestroy {
   private readonly recentlySeen = new LruMap<string, SeenRecord>(RECENTLY_SEEN_CAPACITY);
   private rev = Date.now() * 1000;
   private settled: Promise<void> = Promise.resolve();
+  private readonly sweepEveryMs: number;
+  private lastSweepAt = Date.now();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -60,7 +62,9 @@ export class PresenceService implements OnModuleDestroy {
     private readonly store: PresenceStore,
     private readonly notifier: PresenceNotifier,
     private readonly directory: UserDirectory,
-  ) {}
+  ) {
+    this.sweepEveryMs = Math.min(1000, config.PRESENCE_SESSION_TTL_MS / 4);
+  }
 
   /**
    * Starts the expiry of silent gateways and restores what the store remembers: users online
@@ -68,7 +72,8 @@ export class PresenceService implements OnModuleDestroy {
    * snapshot claimed by the end of the warm-up (a heartbeat interval and a second) go offline.
    */
   async start(): Promise<void> {
-    const sweep = setInterval(() => this.expireSilentNodes(), Math.min(1000, this.config.PRESENCE_SESSION_TTL_MS / 4)).unref();
+    this.lastSweepAt = Date.now();
+    const sweep = setInterval(() => this.expireSilentNodes(), this.sweepEveryMs).unref();
     this.timers.add(sweep);
     const startedAt = new Date().toISOString();
     for (const record of await this.store.loadOnline()) {
@@ -145,8 +150,15 @@ export class PresenceService implements OnModuleDestroy {
     for (const session of announced.values()) this.opened(part.node, session, now);
   }
 
-  /** Gateways silent for longer than the TTL are presumed dead: their sessions end when they were last heard from. */
+  /**
+   * Gateways silent for longer than the TTL are presumed dead: their sessions end when they were
+   * last heard from. Time this process itself stood still (a long pause, CPU starvation) does not
+   * count against them: their heartbeats are then waiting, unread, behind this sweep.
+   */
   expireSilentNodes(now = Date.now()): void {
+    const stalledMs = now - this.lastSweepAt - this.sweepEveryMs;
+    this.lastSweepAt = now;
+    if (stalledMs > this.sweepEveryMs) for (const gateway of this.nodes.values()) gateway.lastHeartbeatAt += stalledMs;
     for (const [node, gateway] of this.nodes) {
       if (now - gateway.lastHeartbeatAt <= this.config.PRESENCE_SESSION_TTL_MS) continue;
       this.logger.warn(`gateway ${node} silent for ${now - gateway.lastHeartbeatAt} ms: ending its ${gateway.sessions.size} session(s)`);
