@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { KV, KvEntry } from 'nats';
 import { presenceBucketName } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
@@ -7,6 +7,8 @@ import { OnlineRecord, PresenceStore, SeenRecord } from './presence-ports';
 /** Writes in flight at once; more wait (only the newest state of each user is written). */
 const MAX_CONCURRENT_WRITES = 16;
 const RETRY_AFTER_MS = 1000;
+/** How long a stopping service waits for its last transitions to be stored. */
+const FLUSH_ON_STOP_MS = 2000;
 
 type Write = { kind: 'online'; record: OnlineRecord } | { kind: 'offline'; seen: SeenRecord };
 
@@ -21,13 +23,15 @@ const seenKey = (userId: string) => `seen.${Buffer.from(userId).toString('base64
  * state is written, in order; a failed write is retried unless a newer one replaced it.
  */
 @Injectable()
-export class PresenceKvStore extends PresenceStore implements OnModuleInit {
+export class PresenceKvStore extends PresenceStore implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(PresenceKvStore.name);
   private kv!: KV;
   private readonly pending = new Map<string, Write>();
   private readonly ready = new Set<string>();
   private readonly busy = new Set<string>();
   private active = 0;
+  private stopping = false;
+  private idle?: () => void;
 
   constructor(private readonly bus: NatsBus) {
     super();
@@ -35,6 +39,17 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.kv = await this.bus.jetstream().views.kv(presenceBucketName(this.bus.prefix), { history: 1 });
+  }
+
+  /** Lets the writes in progress finish (bounded) before NATS closes, so a restart finds the latest transitions. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.active > 0 || this.pending.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.idle = resolve;
+        setTimeout(resolve, FLUSH_ON_STOP_MS).unref();
+      });
+    }
+    this.stopping = true;
   }
 
   markOnline(record: OnlineRecord): void {
@@ -87,6 +102,7 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit {
       this.apply(userId, write).then(
         () => this.settle(userId),
         (err: unknown) => {
+          if (this.stopping) return;
           this.logger.warn(`presence store write failed (retrying): ${err instanceof Error ? err.message : String(err)}`);
           if (!this.pending.has(userId)) this.pending.set(userId, write);
           setTimeout(() => this.settle(userId), RETRY_AFTER_MS).unref();
@@ -100,6 +116,7 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit {
     this.busy.delete(userId);
     if (this.pending.has(userId)) this.ready.add(userId);
     this.pump();
+    if (this.active === 0 && this.pending.size === 0) this.idle?.();
   }
 
   private async apply(userId: string, write: Write): Promise<void> {

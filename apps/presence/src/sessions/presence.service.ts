@@ -6,8 +6,8 @@ import { PresenceNotifier, PresenceStore, SeenRecord, UserDirectory } from './pr
 
 /** How long queries wait after the start-up request for snapshots, so answers include every gateway's sessions. */
 export const SNAPSHOT_SETTLE_MS = 1000;
-/** Offline users whose lastSeenAt is kept in memory (older ones are read back from the store). */
-const RECENTLY_SEEN_CAPACITY = 100_000;
+/** Users not online whose last departure (or absence of one) is kept in memory; others are read back from the store. */
+const DEPARTURES_CAPACITY = 100_000;
 
 /** A user shown online: it has device sessions, or is within its grace period, or awaits re-announcement after a restart. */
 interface UserState {
@@ -50,7 +50,10 @@ export class PresenceService implements OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
   private readonly users = new Map<string, UserState>();
   private readonly nodes = new Map<string, GatewayNode>();
-  private readonly recentlySeen = new LruMap<string, SeenRecord>(RECENTLY_SEEN_CAPACITY);
+  /** Last departure of users not online; null for a user never seen. */
+  private readonly departures = new LruMap<string, SeenRecord | null>(DEPARTURES_CAPACITY);
+  /** Store reads in flight, one per user however many queries wait for it. */
+  private readonly reads = new Map<string, Promise<void>>();
   private rev = Date.now() * 1000;
   private settled: Promise<void> = Promise.resolve();
   private readonly sweepEveryMs: number;
@@ -176,15 +179,10 @@ export class PresenceService implements OnModuleDestroy {
   async query(orgId: string, userIds: string[]): Promise<{ presences: Presence[]; rev: number }> {
     await this.settled;
     const unique = [...new Set(userIds)];
-    const stored = new Map<string, SeenRecord | null>();
-    await Promise.all(
-      unique.map(async (userId) => {
-        if (!this.users.has(userId) && !this.recentlySeen.get(userId)) stored.set(userId, await this.store.lastSeen(userId));
-      }),
-    );
+    await Promise.all(unique.filter((userId) => !this.users.has(userId) && this.departures.get(userId) === undefined).map((userId) => this.readDeparture(userId)));
     const outsiders = await Promise.all(
       unique.map(async (userId) => {
-        const knownOrg = this.users.get(userId)?.orgId ?? this.recentlySeen.get(userId)?.orgId ?? stored.get(userId)?.orgId;
+        const knownOrg = this.users.get(userId)?.orgId ?? this.departures.get(userId)?.orgId;
         const member = knownOrg === undefined ? await this.directory.belongsTo(orgId, userId) : knownOrg === orgId;
         return member ? [] : [userId];
       }),
@@ -192,7 +190,7 @@ export class PresenceService implements OnModuleDestroy {
     const refused = outsiders.flat();
     if (refused.length > 0) throw new ParleyError(ErrorCode.FORBIDDEN, `${refused.length} of the users are not of your org`);
     // Read the state only now, after every await, so `rev` covers exactly what is answered.
-    const presences = unique.map((userId) => this.presenceOf(userId, stored.get(userId)));
+    const presences = unique.map((userId) => this.presenceOf(userId));
     return { presences, rev: this.rev };
   }
 
@@ -207,17 +205,30 @@ export class PresenceService implements OnModuleDestroy {
     this.timers.clear();
   }
 
-  private presenceOf(userId: string, stored: SeenRecord | null | undefined): Presence {
+  private presenceOf(userId: string): Presence {
     const user = this.users.get(userId);
     if (user) return { userId, status: 'online', lastSeenAt: user.since };
-    const seen = this.recentlySeen.get(userId) ?? stored;
-    return { userId, status: 'offline', lastSeenAt: seen?.lastSeenAt ?? null };
+    return { userId, status: 'offline', lastSeenAt: this.departures.get(userId)?.lastSeenAt ?? null };
+  }
+
+  private readDeparture(userId: string): Promise<void> {
+    let read = this.reads.get(userId);
+    if (!read) {
+      read = this.store
+        .lastSeen(userId)
+        .then((seen) => {
+          if (!this.users.has(userId) && this.departures.get(userId) === undefined) this.departures.set(userId, seen);
+        })
+        .finally(() => this.reads.delete(userId));
+      this.reads.set(userId, read);
+    }
+    return read;
   }
 
   private goOffline(userId: string, user: UserState, lastSeenAt: string): void {
     this.users.delete(userId);
     const seen = { orgId: user.orgId, lastSeenAt };
-    this.recentlySeen.set(userId, seen);
+    this.departures.set(userId, seen);
     this.store.markOffline(userId, seen);
     this.notifier.presenceChanged({ userId, status: 'offline', lastSeenAt }, this.nextRev());
   }
