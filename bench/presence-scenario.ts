@@ -41,11 +41,16 @@ interface Options {
 interface Measured {
   changesPerS: number;
   eventsPerS: number;
-  delivered: number;
+  eventsPerChange: number;
   p50Ms: number;
   p99Ms: number;
+  offlineP50Ms: number;
+  offlineP99Ms: number;
+  onlineP99Ms: number;
+  connectP50Ms: number;
   presenceCpu: number;
   gatewayCpu: number;
+  gatewayUsPerEvent: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -102,8 +107,12 @@ interface Target {
   userIds: string[];
 }
 
-function connect(url: string, auth: Record<string, string>): Promise<Socket> {
-  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+/** Client connections come from several loopback addresses: one has too few ephemeral ports for this much churn. */
+const SOURCE_ADDRESSES = 8;
+
+function connect(url: string, auth: Record<string, string>, index: number): Promise<Socket> {
+  const localAddress = `127.0.0.${2 + (index % SOURCE_ADDRESSES)}`;
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000, localAddress } as Parameters<typeof io>[1]);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => (socket.close(), reject(err)));
@@ -118,22 +127,37 @@ async function measure(options: Options, target: Target, pids: { presence?: numb
   const sockets: Array<Socket | undefined> = new Array(options.users);
   const transitions = new Map<string, { status: 'online' | 'offline'; at: number }>();
   const delays: number[] = [];
-  let measuring = false;
+  const byStatus = { online: [] as number[], offline: [] as number[] };
+  const connects: number[] = [];
+  let counting = true;
   let changes = 0;
+  let lastEventAt = performance.now();
+  /** Until no presence event arrived for a second: what earlier steps caused has been delivered. */
+  const quiet = async (maxMs: number) => {
+    const deadline = performance.now() + maxMs;
+    while (performance.now() - lastEventAt < 1000 && performance.now() < deadline) await sleep(100);
+  };
 
-  const open = async (index: number) => {
-    const socket = await connect(target.url, target.auth(index));
+  const open = async (index: number, follow = true) => {
+    const socket = await connect(target.url, target.auth(index), index);
     socket.on('presence', (p: { userId: string; status: 'online' | 'offline' }) => {
+      lastEventAt = performance.now();
+      // Only changes made during the window are in `transitions`; late deliveries count with their real delay.
       const transition = transitions.get(p.userId);
-      if (measuring && transition && transition.status === p.status) delays.push(performance.now() - transition.at);
+      if (counting && transition && transition.status === p.status) {
+        delays.push(lastEventAt - transition.at);
+        byStatus[p.status].push(lastEventAt - transition.at);
+      }
     });
-    await target.follow(socket, followedBy(options, index, target.userIds));
+    if (follow) await target.follow(socket, followedBy(options, index, target.userIds));
     sockets[index] = socket;
   };
 
-  await inParallel(target.userIds, 100, (_, index) => open(index));
+  // Everyone connects, then everyone follows: a connect wave with followers in place would be 250,000 events before the window.
+  await inParallel(target.userIds, 100, (_, index) => open(index, false));
+  await inParallel(target.userIds, 100, async (_, index) => target.follow(sockets[index]!, followedBy(options, index, target.userIds)));
   log(`  ${options.users} connected, each following ${options.follows}`);
-  await sleep(2000);
+  await quiet(60_000);
 
   const busy = new Set<number>();
   const cycle = async (index: number) => {
@@ -146,15 +170,16 @@ async function measure(options: Options, target: Target, pids: { presence?: numb
     sockets[index] = undefined;
     await sleep(options.offlineMs);
     changes++;
-    transitions.set(userId, { status: 'online', at: performance.now() });
+    const connecting = performance.now();
+    transitions.set(userId, { status: 'online', at: connecting });
     await open(index);
+    connects.push(performance.now() - connecting);
     await target.announce?.(sockets[index]!, 'online');
     busy.delete(index);
   };
 
   const cpu0 = { presence: pids.presence ? cpuSeconds(pids.presence) : 0, gateway: pids.gateway ? cpuSeconds(pids.gateway) : 0 };
   const started = performance.now();
-  measuring = true;
   const cycles: Array<Promise<void>> = [];
   const tickMs = 100;
   const perTick = (options.users * options.churn * tickMs) / 1000;
@@ -173,20 +198,28 @@ async function measure(options: Options, target: Target, pids: { presence?: numb
     await sleep(tickMs);
   }
   const elapsedS = (performance.now() - started) / 1000;
-  measuring = false;
+  await Promise.all(cycles);
+  await quiet(15_000);
+  counting = false;
+  // CPU until every event the window caused was delivered.
+  const cpuS = (performance.now() - started) / 1000;
   const cpu1 = { presence: pids.presence ? cpuSeconds(pids.presence) : 0, gateway: pids.gateway ? cpuSeconds(pids.gateway) : 0 };
   const delivered = delays.length;
-  await Promise.all(cycles);
   sockets.forEach((s) => s?.close());
   await sleep(500);
   return {
     changesPerS: changes / elapsedS,
     eventsPerS: delivered / elapsedS,
-    delivered,
+    eventsPerChange: delivered / changes,
     p50Ms: quantile(delays, 0.5),
     p99Ms: quantile(delays, 0.99),
-    presenceCpu: (cpu1.presence - cpu0.presence) / elapsedS,
-    gatewayCpu: (cpu1.gateway - cpu0.gateway) / elapsedS,
+    offlineP50Ms: quantile(byStatus.offline, 0.5),
+    offlineP99Ms: quantile(byStatus.offline, 0.99),
+    onlineP99Ms: quantile(byStatus.online, 0.99),
+    connectP50Ms: quantile(connects, 0.5),
+    presenceCpu: (cpu1.presence - cpu0.presence) / cpuS,
+    gatewayCpu: (cpu1.gateway - cpu0.gateway) / cpuS,
+    gatewayUsPerEvent: ((cpu1.gateway - cpu0.gateway) * 1e6) / delivered,
   };
 }
 
@@ -315,10 +348,16 @@ async function main(): Promise<void> {
   const rows: Array<[string, keyof Measured, string]> = [
     ['presence changes', 'changesPerS', '/s'],
     ['presence events delivered', 'eventsPerS', '/s'],
+    ['events delivered per change', 'eventsPerChange', 'events'],
     ['propagation p50', 'p50Ms', 'ms'],
     ['propagation p99', 'p99Ms', 'ms'],
+    ['offline propagation p50 (close to follower)', 'offlineP50Ms', 'ms'],
+    ['offline propagation p99', 'offlineP99Ms', 'ms'],
+    ['online propagation p99 (connect start to follower)', 'onlineP99Ms', 'ms'],
+    ['reconnect: connect + subscribe p50', 'connectP50Ms', 'ms'],
     ['CPU of the presence service', 'presenceCpu', 'cores'],
     ['CPU of the gateway (bare: the relay server)', 'gatewayCpu', 'cores'],
+    ['gateway CPU per delivered event', 'gatewayUsPerEvent', 'µs'],
   ];
   const lines = ['| figure (median of runs) | Parley | bare relay | ratio |', '|---|---|---|---|'];
   for (const [label, key, unit] of rows) {
