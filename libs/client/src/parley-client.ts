@@ -55,6 +55,8 @@ const FATAL_CONNECT_ERRORS: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'BAD_
 /** After a failed catch-up, receipt batch or gap fill while still connected, the next try waits this long. */
 const FAILED_BACKGROUND_RETRY_MS = 1000;
 const MAX_HISTORY_PAGE = 100;
+/** The server's bound on `since` entries (MAX_SYNC_CURSORS in the contracts). */
+const MAX_SYNC_CURSORS = 2000;
 
 /**
  * A Parley client that never loses or repeats a message: reconnects with exponential backoff
@@ -202,9 +204,13 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
    * Marks a conversation read up to `seq` (default: everything handed to the app). Coalesced
    * like delivered receipts and sent once connected; the user's other devices get a `receipt`.
    */
-  markRead(conversationId: string, seq = this.sequencer.cursor(conversationId)): void {
-    if (seq === undefined || !isSeq(seq)) return;
-    if (this.receipts.note({ kind: 'read', conversationId, seq })) this.scheduleReceiptFlush(this.options.receiptDelayMs);
+  markRead(conversationId: string, seq?: number): void {
+    const cursor = this.sequencer.cursor(conversationId);
+    if (cursor === undefined || (seq !== undefined && !isSeq(seq))) return;
+    // Never past what the app was given: a read receipt moves this device's pointer too, and a
+    // pointer ahead of the app would make the next catch-up skip messages.
+    const upTo = Math.min(seq ?? cursor, cursor);
+    if (upTo > 0 && this.receipts.note({ kind: 'read', conversationId, seq: upTo })) this.scheduleReceiptFlush(this.options.receiptDelayMs);
   }
 
   // ---------------------------------------------------------------- plain calls
@@ -473,7 +479,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
   private async syncRound(socket: ClientSocket, round: number): Promise<void> {
     const answered = new Set<string>();
     for (;;) {
-      const since = this.sequencer.cursors();
+      const since = this.sinceCursors();
       const answer = await this.call<SyncAnswer>(socket, 'sync', Object.keys(since).length > 0 ? { since, limit: this.options.syncLimit } : { limit: this.options.syncLimit });
       if (!isSyncAnswer(answer)) throw new ParleyClientError('INTERNAL', 'malformed sync answer');
       let more = answer.hasMore === true;
@@ -505,6 +511,24 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
         this.syncRequested = true;
       }
     }
+  }
+
+  /**
+   * The cursors to sync from: only those ahead of this device's pointer on the server (a
+   * receipt the server acked moved the pointer to it, so there the pointer says the same).
+   * Dropping the rest keeps the request small and under the server's bound; an answer from a
+   * pointer behind the cursor would only repeat messages the sequencer drops anyway.
+   */
+  private sinceCursors(): Record<string, number> {
+    const since: Record<string, number> = {};
+    let count = 0;
+    for (const [conversationId, seq] of Object.entries(this.sequencer.cursors())) {
+      if (count >= MAX_SYNC_CURSORS) break;
+      if (seq <= this.receipts.ackedSeq('delivered', conversationId)) continue;
+      since[conversationId] = seq;
+      count++;
+    }
+    return since;
   }
 
   // ---------------------------------------------------------------- gap fill

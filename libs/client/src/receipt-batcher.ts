@@ -48,6 +48,11 @@ export class ReceiptBatcher {
     this.note(receipt);
   }
 
+  /** The highest seq of this kind the server acked for a conversation (0: none this run). */
+  ackedSeq(kind: ReceiptKind, conversationId: string): number {
+    return this.acked.get(`${kind}\u0000${conversationId}`) ?? 0;
+  }
+
   get size(): number {
     return this.waiting.size;
   }

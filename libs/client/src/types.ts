@@ -2,12 +2,19 @@ import type { Conversation, Message } from '@parley/contracts';
 import type { ParleyClientError } from './errors';
 import type { PendingSend } from './outbox';
 
-/** `receipt` event: a member (or another device of this user) moved its cursor. */
+/**
+ * `receipt` event: a member moved its cursor. When `userId` is this user (another of its
+ * devices read or received), the event also carries this user's cursors and unread count
+ * after the move, so an unread badge can follow without a round trip.
+ */
 export interface ReceiptEvent {
   conversationId: string;
   userId: string;
   kind: 'delivered' | 'read';
   seq: number;
+  readSeq?: number;
+  deliveredSeq?: number;
+  unread?: number;
 }
 
 export interface Presence {
