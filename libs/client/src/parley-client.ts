@@ -1,5 +1,6 @@
 import type { Conversation, ConversationCreateInput, HistoryFetchInput, Message } from '@parley/contracts';
 import { Backoff, BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { Clock, systemClock } from './clock';
 import { TypedEmitter } from './emitter';
 import { isRetryable, ParleyClientError } from './errors';
 import { Outbox, PendingSend } from './outbox';
@@ -48,6 +49,8 @@ export interface ParleyClientOptions {
   socketFactory?: SocketFactory;
   /** Randomness of the jitter (a seeded one makes tests reproducible). */
   random?: () => number;
+  /** The client's timers and clock (default the real ones; tests pass one that can jump ahead). */
+  clock?: Clock;
 }
 
 /** Handshake refusals that another attempt would meet again: stop and tell the app. */
@@ -65,7 +68,8 @@ const MAX_SYNC_CURSORS = 2000;
  * unacked sends with their clientMsgId, and sends delivered receipts on its own.
  */
 export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
-  private readonly options: Required<Omit<ParleyClientOptions, 'cursors' | 'backoff'>>;
+  private readonly options: Required<Omit<ParleyClientOptions, 'cursors' | 'backoff' | 'clock'>>;
+  private readonly clock: Clock;
   private readonly sequencer: Sequencer;
   private readonly outbox: Outbox;
   private readonly receipts = new ReceiptBatcher();
@@ -77,12 +81,12 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
   private readyWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private readonly presenceSubscriptions = new Set<string>();
 
-  private reconnectTimer?: ReturnType<typeof setTimeout>;
-  private pumpTimer?: ReturnType<typeof setTimeout>;
-  private receiptTimer?: ReturnType<typeof setTimeout>;
-  private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private reconnectTimer?: unknown;
+  private pumpTimer?: unknown;
+  private receiptTimer?: unknown;
+  private readonly gapTimers = new Map<string, unknown>();
   private readonly gapFills = new Set<string>();
-  private syncRetryTimer?: ReturnType<typeof setTimeout>;
+  private syncRetryTimer?: unknown;
   private reportingListenerError = false;
 
   private syncRunning = false;
@@ -108,6 +112,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
       socketFactory: options.socketFactory ?? openSocketIo,
       random: options.random ?? Math.random,
     };
+    this.clock = options.clock ?? systemClock;
     this.sequencer = new Sequencer(options.cursors);
     this.backoff = new Backoff({ ...DEFAULT_BACKOFF, ...options.backoff }, this.options.random);
     this.outbox = new Outbox({
@@ -149,7 +154,9 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
   close(): PendingSend[] {
     if (this.currentState === 'closed') return [];
     this.setState('closed');
-    for (const timer of [this.reconnectTimer, this.pumpTimer, this.receiptTimer, this.syncRetryTimer, ...this.gapTimers.values()]) if (timer) clearTimeout(timer);
+    for (const timer of [this.reconnectTimer, this.pumpTimer, this.receiptTimer, this.syncRetryTimer, ...this.gapTimers.values()]) {
+      if (timer !== undefined) this.clock.clearTimeout(timer);
+    }
     this.gapTimers.clear();
     const socket = this.socket;
     this.socket = undefined;
@@ -328,15 +335,15 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
     this.socket = undefined;
     socket?.disconnect();
     this.outbox.requeueInFlight();
-    for (const timer of this.gapTimers.values()) clearTimeout(timer);
+    for (const timer of this.gapTimers.values()) this.clock.clearTimeout(timer);
     this.gapTimers.clear();
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
-    if (this.currentState === 'closed' || this.reconnectTimer) return;
+    if (this.currentState === 'closed' || this.reconnectTimer !== undefined) return;
     this.setState('waiting');
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.clock.setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.currentState !== 'closed') void this.openSocket();
     }, this.backoff.next());
@@ -350,9 +357,9 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
     if (this.online) return this.socket!;
     if (this.currentState === 'closed') throw new ParleyClientError('CLOSED', 'the client is closed');
     if (this.currentState === 'idle') throw new ParleyClientError('UNAVAILABLE', 'connect() was not called');
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ParleyClientError('UNAVAILABLE', 'not connected')), this.options.requestTimeoutMs);
+      timer = this.clock.setTimeout(() => reject(new ParleyClientError('UNAVAILABLE', 'not connected')), this.options.requestTimeoutMs);
     });
     // Catching up is not needed for a plain call, only the connection.
     const connected = new Promise<void>((resolve, reject) => {
@@ -367,7 +374,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
     try {
       await Promise.race([connected, timeout]);
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
     return this.socket!;
   }
@@ -461,7 +468,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
       this.syncRequested = true;
       if (this.socket === socket && this.online) {
         this.reportError(err instanceof Error ? err : new Error(String(err)));
-        this.syncRetryTimer = setTimeout(() => {
+        this.syncRetryTimer = this.clock.setTimeout(() => {
           this.syncRetryTimer = undefined;
           this.requestSync();
         }, FAILED_BACKGROUND_RETRY_MS);
@@ -537,7 +544,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
     if (this.gapTimers.has(conversationId) || this.gapFills.has(conversationId) || this.currentState === 'closed') return;
     this.gapTimers.set(
       conversationId,
-      setTimeout(() => {
+      this.clock.setTimeout(() => {
         this.gapTimers.delete(conversationId);
         void this.fillGap(conversationId);
       }, delayMs),
@@ -573,11 +580,11 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
   // ---------------------------------------------------------------- outbox
 
   private pump(): void {
-    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    if (this.pumpTimer !== undefined) this.clock.clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
     if (!this.online) return;
     const socket = this.socket!;
-    for (const send of this.outbox.takeDue(Date.now())) {
+    for (const send of this.outbox.takeDue(this.clock.now())) {
       const { attempt, ...payload } = send;
       this.call<{ message: Message }>(socket, 'message.send', payload).then(
         (data) => this.onSendAcked(send, attempt, data),
@@ -585,7 +592,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
       );
     }
     const dueAt = this.outbox.nextDueAt();
-    if (dueAt !== undefined) this.pumpTimer = setTimeout(() => this.pump(), Math.max(0, dueAt - Date.now()));
+    if (dueAt !== undefined) this.pumpTimer = this.clock.setTimeout(() => this.pump(), Math.max(0, dueAt - this.clock.now()));
   }
 
   private onSendAcked(send: PendingSend, attempt: number, data: { message: Message }): void {
@@ -604,7 +611,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
   private onSendFailed(send: PendingSend, attempt: number, error: ParleyClientError, socket: ClientSocket | undefined): void {
     const connectionGone = error.code === 'TIMEOUT' || this.socket !== socket || !this.online;
     if (connectionGone || isRetryable(error.code)) {
-      this.outbox.retry(send.clientMsgId, attempt, Date.now(), !connectionGone);
+      this.outbox.retry(send.clientMsgId, attempt, this.clock.now(), !connectionGone);
     } else if (this.outbox.failed(send.clientMsgId, attempt)) {
       this.sendWaiters.get(send.clientMsgId)?.forEach((w) => w.reject(error));
       this.sendWaiters.delete(send.clientMsgId);
@@ -616,8 +623,8 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
   // ---------------------------------------------------------------- receipts and presence
 
   private scheduleReceiptFlush(delayMs: number): void {
-    if (this.receiptTimer || this.currentState === 'closed') return;
-    this.receiptTimer = setTimeout(() => {
+    if (this.receiptTimer !== undefined || this.currentState === 'closed') return;
+    this.receiptTimer = this.clock.setTimeout(() => {
       this.receiptTimer = undefined;
       this.flushReceipts();
     }, delayMs);
