@@ -10,11 +10,17 @@ import { Clock, openSocketIo, ParleyClient, ParleyClientOptions, SocketFactory }
 export class Network {
   online = true;
   private live?: Socket;
+  private attempts = 0;
 
-  constructor(private readonly deadUrl: string) {}
+  /** `gateways`: a load balancer's view, each attempt goes to the next one; default the client's url. */
+  constructor(
+    private readonly deadUrl: string,
+    private readonly gateways: string[] = [],
+  ) {}
 
   readonly factory: SocketFactory = (url, options) => {
-    const socket = openSocketIo(this.online ? url : this.deadUrl, options);
+    const target = this.gateways.length > 0 ? this.gateways[this.attempts++ % this.gateways.length] : url;
+    const socket = openSocketIo(this.online ? target : this.deadUrl, options);
     const raw = socket as unknown as Socket;
     this.live = raw;
     return socket;
@@ -81,8 +87,8 @@ export interface SdkDevice {
 }
 
 /** An SDK client with its own network and a record of what it handed to the app. */
-export function sdkDevice(options: Omit<ParleyClientOptions, 'socketFactory'>, deadUrl: string): SdkDevice {
-  const network = new Network(deadUrl);
+export function sdkDevice(options: Omit<ParleyClientOptions, 'socketFactory'>, deadUrl: string, gateways: string[] = []): SdkDevice {
+  const network = new Network(deadUrl, gateways);
   const client = new ParleyClient({ ...options, socketFactory: network.factory });
   const received: Message[] = [];
   client.on('message', (m) => received.push(m));
