@@ -28,7 +28,7 @@ const CONVERSATIONS = [
 const DEVICES_PER_USER = [2, 1, 2, 1];
 const SENDS_PER_CLIENT = 200;
 /** Sends are spread over this long, so the nemesis strikes while they are under way. */
-const SEND_SPAN_MS = 12_000;
+const SEND_SPAN_MS = 10_000;
 
 /**
  * Several SDK clients in several conversations send 1,200 messages through two gateways
@@ -85,6 +85,7 @@ describe('chaos: SDK clients under dropped connections and a gateway restart', (
 
     let drops = 0;
     let restarts = 0;
+    let onRestartedGateway = 0;
     let reconnects = 0;
     devices.forEach((d) => d.client.on('state', (s) => (reconnects += s === 'syncing' ? 1 : 0)));
     const started = Date.now();
@@ -116,7 +117,11 @@ describe('chaos: SDK clients under dropped connections and a gateway restart', (
         if (victim.network.cut()) drops++;
         if (!restarted && Date.now() >= restartAt) {
           restarted = true;
-          const gateway = sys.system.service('gateway');
+          // The gateway serving more clients right now (the launcher names them gateway, gateway-1).
+          const served = gateways.map((url) => devices.filter((d) => d.network.connectedTo === url).length);
+          const index = served[1] > served[0] ? 1 : 0;
+          const gateway = sys.system.service(index === 0 ? 'gateway' : 'gateway-1');
+          onRestartedGateway = served[index];
           await gateway.stop('SIGKILL');
           restarts++;
           gateway.start();
@@ -144,7 +149,11 @@ describe('chaos: SDK clients under dropped connections and a gateway restart', (
     );
     const { problems, ...counts } = figures;
     console.log(
-      `chaos (seed ${SEED}): ${JSON.stringify({ ...counts, socketDrops: drops, gatewayRestarts: restarts, reconnects, sendPhaseMs: sendsDoneMs, totalMs: Date.now() - started })}` +
+      `chaos (seed ${SEED}): ${JSON.stringify({ ...counts, sendAttempts: devices.reduce((n, d) => n + (d.network.emitted.get('message.send') ?? 0), 0),
+        socketDrops: drops,
+        gatewayRestarts: restarts,
+        clientsOnRestartedGateway: onRestartedGateway,
+        reconnects, sendPhaseMs: sendsDoneMs, totalMs: Date.now() - started })}` +
         (problems.length > 0 ? `\n${problems.join('\n')}` : ''),
     );
     devices.forEach((d) => d.client.close());
@@ -154,6 +163,7 @@ describe('chaos: SDK clients under dropped connections and a gateway restart', (
     expect(figures.sent).toBeGreaterThanOrEqual(1000);
     expect(figures).toMatchObject({ acked: figures.sent, stored: figures.sent, failed: 0, duplicates: 0, gaps: 0, divergentDevices: 0, undrainedOutboxes: 0 });
     expect(restarts).toBe(1);
+    expect(onRestartedGateway).toBeGreaterThan(0);
     expect(drops).toBeGreaterThan(10);
   }, 120_000);
 });

@@ -9,7 +9,10 @@ import { Clock, openSocketIo, ParleyClient, ParleyClientOptions, SocketFactory }
  */
 export class Network {
   online = true;
+  /** Acked events emitted through this network, by name (sends counted once per attempt). */
+  readonly emitted = new Map<string, number>();
   private live?: Socket;
+  private liveUrl?: string;
   private attempts = 0;
 
   /** `gateways`: a load balancer's view, each attempt goes to the next one; default the client's url. */
@@ -23,8 +26,27 @@ export class Network {
     const socket = openSocketIo(this.online ? target : this.deadUrl, options);
     const raw = socket as unknown as Socket;
     this.live = raw;
-    return socket;
+    this.liveUrl = this.online ? target : this.deadUrl;
+    return {
+      get connected() {
+        return socket.connected;
+      },
+      on: (event, listener) => socket.on(event, listener),
+      emit: (event, payload) => socket.emit(event, payload),
+      disconnect: () => socket.disconnect(),
+      timeout: (ms) => ({
+        emit: (event, payload, ack) => {
+          this.emitted.set(event, (this.emitted.get(event) ?? 0) + 1);
+          return socket.timeout(ms).emit(event, payload, ack);
+        },
+      }),
+    };
   };
+
+  /** The gateway this client is connected to now, if connected. */
+  get connectedTo(): string | undefined {
+    return this.live?.connected ? this.liveUrl : undefined;
+  }
 
   /** Drops the live connection, if any; true if there was one. */
   cut(): boolean {
