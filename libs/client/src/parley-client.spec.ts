@@ -176,6 +176,29 @@ describe('ParleyClient against an in-memory gateway', () => {
     expect(errors.map((e) => (e as ParleyClientError).code)).toEqual(['UNAUTHORIZED']);
   });
 
+  it('passes presence and typing through, and renews presence subscriptions after a reconnect', async () => {
+    const { c } = client('ana', 'phone');
+    const presences: string[] = [];
+    c.on('presence', (p) => presences.push(`${p.userId} ${p.status}`));
+    const typing: boolean[] = [];
+    c.on('typing', (t) => typing.push(t.typing));
+    await c.connect();
+    expect(await c.subscribePresence(['ben', 'cid'])).toEqual([
+      expect.objectContaining({ userId: 'ben', status: 'online' }),
+      expect.objectContaining({ userId: 'cid', status: 'online' }),
+    ]);
+    await c.unsubscribePresence(['cid']);
+    c.setTyping('c1', true);
+    expect(calls('typing')[0].payload).toEqual({ conversationId: 'c1', typing: true });
+    gateway.sockets.at(-1)!.push('typing', { conversationId: 'c1', userId: 'ben', typing: true });
+    gateway.sockets.at(-1)!.push('presence', { userId: 'ben', status: 'offline', lastSeenAt: 'now' });
+    await until(() => typing.length === 1 && presences.length === 1, 'the pushed events');
+    gateway.sockets.at(-1)!.cut();
+    await until(() => calls('presence.subscribe').length === 2 && presences.length === 2, 'the renewal');
+    expect(calls('presence.subscribe')[1].payload).toEqual({ userIds: ['ben'] });
+    expect(presences).toEqual(['ben offline', 'ben online']);
+  });
+
   it('hands back unacked sends on close, rejecting their promises with CLOSED', async () => {
     gateway.refuseConnections = 1000;
     const { c } = client('ana', 'phone');

@@ -133,6 +133,8 @@ describe('chaos: SDK clients under dropped connections and a gateway restart', (
     await sys.system.waitReady();
     const sendsDoneMs = Date.now() - started;
 
+    const emitted = (event: string) => devices.reduce((n, d) => n + (d.network.emitted.get(event) ?? 0), 0);
+    const gapFills = emitted('history.fetch'); // before the checker's own reads below
     const histories = new Map<string, Message[]>();
     for (const id of conversationIds) histories.set(id, await fullHistory(devices.find((d) => d.record.conversationIds.includes(id))!.client, id));
     await until(
@@ -149,7 +151,9 @@ describe('chaos: SDK clients under dropped connections and a gateway restart', (
     );
     const { problems, ...counts } = figures;
     console.log(
-      `chaos (seed ${SEED}): ${JSON.stringify({ ...counts, sendAttempts: devices.reduce((n, d) => n + (d.network.emitted.get('message.send') ?? 0), 0),
+      `chaos (seed ${SEED}): ${JSON.stringify({ ...counts, sendAttempts: emitted('message.send'),
+        syncCalls: emitted('sync'),
+        gapFills,
         socketDrops: drops,
         gatewayRestarts: restarts,
         clientsOnRestartedGateway: onRestartedGateway,

@@ -91,7 +91,11 @@ export class FakeGateway {
         return { ok: true, data: {} };
       }
       case 'receipt.read':
+      case 'presence.unsubscribe':
+      case 'typing':
         return { ok: true, data: {} };
+      case 'presence.subscribe':
+        return { ok: true, data: { presences: (payload.userIds as string[]).map((userId) => ({ userId, status: 'online', lastSeenAt: new Date(0).toISOString() })) } };
       case 'sync': {
         const since = (payload.since ?? {}) as Record<string, number>;
         const limit = (payload.limit as number | undefined) ?? 100;
