@@ -1,19 +1,7 @@
 import type { Message } from '@parley/contracts';
 import { AdminFactory, freePort, startTestSystem, TestSystem } from '@parley/testing';
 import { checkChaos, ClientRecord, SendRecord } from './chaos-checker';
-import { fullHistory, SdkDevice, sdkDevice, sleep, until } from './sdk-harness';
-
-/** Seeded PRNG (mulberry32): the same seed replays the same nemesis schedule and the same jitter. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { fullHistory, SdkDevice, sdkDevice, seeded, sleep, until } from './sdk-harness';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261121);
 const USERS = 4;
