@@ -8,6 +8,8 @@ import type { ClientSocket } from './socket';
 export interface CatchUpOptions {
   syncLimit: number;
   gapFillDelayMs: number;
+  /** While connected, sync again this long after the last catch-up (0: never). */
+  resyncIntervalMs: number;
   /** Hands messages to the app (never empty, ascending, each seq once). */
   deliver(conversationId: string, messages: Message[]): void;
   /** The highest seq the server acked as delivered by this device this run (its pointer is there). */
@@ -36,6 +38,7 @@ export class CatchUp {
   private readonly gapTimers = new Map<string, unknown>();
   private readonly gapFills = new Set<string>();
   private retryTimer?: unknown;
+  private resyncTimer?: unknown;
   private closed = false;
 
   constructor(
@@ -76,6 +79,8 @@ export class CatchUp {
   connectionLost(): void {
     for (const timer of this.gapTimers.values()) this.link.clock.clearTimeout(timer);
     this.gapTimers.clear();
+    if (this.resyncTimer !== undefined) this.link.clock.clearTimeout(this.resyncTimer);
+    this.resyncTimer = undefined;
   }
 
   close(): void {
@@ -111,7 +116,22 @@ export class CatchUp {
     }
     if (this.link.live() !== socket) return;
     for (const gap of this.sequencer.gaps()) this.scheduleGapFill(gap.conversationId, 0);
+    this.scheduleResync();
     this.options.caughtUp();
+  }
+
+  /**
+   * Live delivery is best effort on the server: a message.new that never comes is noticed by
+   * the next one (a gap), except for the last message of a conversation. A sync now and then
+   * bounds how long that one can stay unseen on a connection that stays up.
+   */
+  private scheduleResync(): void {
+    if (this.options.resyncIntervalMs <= 0 || this.closed) return;
+    if (this.resyncTimer !== undefined) this.link.clock.clearTimeout(this.resyncTimer);
+    this.resyncTimer = this.link.clock.setTimeout(() => {
+      this.resyncTimer = undefined;
+      this.requestSync();
+    }, this.options.resyncIntervalMs);
   }
 
   /** Pages through `sync` until nothing more is waiting, merging every page. */

@@ -88,6 +88,17 @@ describe('ParleyClient against an in-memory gateway', () => {
     expect(c.pendingSends()).toEqual([]);
   });
 
+  it('syncs again now and then, so a lost push of the last message does not stay unseen', async () => {
+    const { c, received } = client('ana', 'phone', { resyncIntervalMs: 100 });
+    await c.connect();
+    gateway.store('c1', 'ben', 'zero');
+    await until(() => received.length === 1, 'the first message');
+    gateway.dropPushes.add(2);
+    gateway.store('c1', 'ben', 'lost push, nothing after it');
+    await until(() => received.length === 2, 'the periodic sync', 2000);
+    expect(seqs(received)).toEqual([1, 2]);
+  });
+
   it('retries a send whose ack was lost with the same clientMsgId and stores it once', async () => {
     const { c, received } = client('ana', 'phone');
     await c.connect();

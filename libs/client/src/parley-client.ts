@@ -35,6 +35,12 @@ export interface ParleyClientOptions {
   gapFillDelayMs?: number;
   /** Messages per conversation per sync page (default 100). */
   syncLimit?: number;
+  /**
+   * While connected, sync again this long after the last catch-up (default 5 min; 0: never).
+   * Live pushes are best effort: this bounds how long a lost push of a conversation's last
+   * message stays unseen (a lost push followed by another message is filled at once).
+   */
+  resyncIntervalMs?: number;
   /** Sends of one conversation in flight at once (default 1, which keeps this device's sends in call order). */
   maxInFlightPerConversation?: number;
   /** Socket.IO transports (default websocket only: several gateways need no sticky sessions). */
@@ -106,6 +112,7 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
       {
         syncLimit: options.syncLimit ?? 100,
         gapFillDelayMs: options.gapFillDelayMs ?? 50,
+        resyncIntervalMs: options.resyncIntervalMs ?? 300_000,
         deliver: (conversationId, messages) => this.deliver(conversationId, messages),
         pointerAt: (conversationId) => this.receipts.ackedSeq('delivered', conversationId),
         caughtUp: () => this.setState('ready'),
