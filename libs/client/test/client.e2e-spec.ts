@@ -144,6 +144,20 @@ describe('@parley/client end to end', () => {
     expect(benPhone.seqs(conversation.id)).toHaveLength(253);
   });
 
+  it('surfaces what the server refuses for good: a bad token at connect, a send that cannot succeed', async () => {
+    const intruder = sdkDevice({ url: sys.url, token: 'not-a-jwt', deviceId: 'bad' }, deadUrl);
+    devices.push(intruder);
+    await expect(intruder.client.connect()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(intruder.client.state).toBe('closed');
+
+    const anaDesk = await device(ana, 'refused-ana');
+    const conversation = await group(anaDesk, [ben.id]);
+    await expect(anaDesk.client.send(conversation.id, 'x'.repeat(4001))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    await expect(anaDesk.client.send('c0_unknown', 'hi')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(anaDesk.client.send(conversation.id, 'still fine')).resolves.toMatchObject({ seq: 1 });
+    expect(anaDesk.client.pendingSends()).toEqual([]);
+  });
+
   it('gives a device without a pointer the whole history once, while new messages keep coming', async () => {
     const anaDesk = await device(ana, 'np-ana');
     const conversation = await group(anaDesk, [ben.id]);
