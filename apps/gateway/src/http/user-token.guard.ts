@@ -19,7 +19,7 @@ export class UserTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const { userId, orgId } = this.verifier.verifyBearer(request.headers.authorization);
+    const { userId, orgId } = await this.verifier.verifyBearer(request.headers.authorization);
     await this.activeUsers.requireActive(orgId, userId);
     request.actor = { userId, orgId, deviceId: REST_DEVICE_ID };
     return true;

@@ -35,8 +35,8 @@ export class SocketAuthenticator {
 
   async authenticate(socketId: string, auth: unknown): Promise<SocketSession> {
     const { token, deviceId } = (auth && typeof auth === 'object' ? auth : {}) as Record<string, unknown>;
-    const { userId, orgId } = this.verifier.verify(token);
-    const session = { userId, orgId, deviceId: this.deviceIdOf(socketId, deviceId), connectedAt: new Date().toISOString() };
+    const { userId, orgId, expiresAtMs } = await this.verifier.verify(token);
+    const session = { userId, orgId, deviceId: this.deviceIdOf(socketId, deviceId), connectedAt: new Date().toISOString(), expiresAtMs };
     await this.activeUsers.requireActive(orgId, userId);
     return session;
   }
