@@ -14,6 +14,7 @@ import { BackendReadiness } from './health/backend-readiness';
 import { AdminController } from './http/admin.controller';
 import { ConversationsController } from './http/conversations.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
+import { RateLimits } from './limits/rate-limits';
 import { ChatNodeMembership } from './routing/chat-node-membership';
 import { ChatRouter } from './routing/chat-router';
 import { ConnectionGateway } from './ws/connection.gateway';
@@ -21,6 +22,7 @@ import { ConnectionRegistry } from './ws/connection-registry';
 import { ConversationsGateway } from './ws/conversations.gateway';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
+import { SocketEventGuard } from './ws/socket-event-guard';
 import { SocketPush } from './ws/socket-push';
 
 @Module({})
@@ -40,6 +42,7 @@ export class GatewayAppModule {
         JwtVerifier,
         ActiveUsers,
         TokenIssuer,
+        RateLimits,
         ChatNodeMembership,
         ChatRouter,
         ChatCommandsService,
@@ -47,6 +50,7 @@ export class GatewayAppModule {
         ConnectionRegistry,
         SocketPush,
         SocketAuthenticator,
+        SocketEventGuard,
         ConnectionGateway,
         ConversationsGateway,
         MessagesGateway,

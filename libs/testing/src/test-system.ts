@@ -37,6 +37,9 @@ export async function startTestSystem(options: { chatNodes?: number; gateways?: 
       JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
       CHAT_HEARTBEAT_MS: '500',
       CHAT_NODE_TTL_MS: '2000',
+      // Every test client is 127.0.0.1 and load tests send far above a person's rate:
+      // limits are off unless a test turns them on (RATE_LIMITS_ENABLED=true and its own values).
+      RATE_LIMITS_ENABLED: 'false',
       ...databases.env,
       ...options.env,
     },

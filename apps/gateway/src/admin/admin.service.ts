@@ -39,7 +39,7 @@ export class AdminService {
    */
   async deactivateUser(orgId: string, userId: string): Promise<void> {
     await this.bus.request(DirectoryCommands.userDeactivate, { orgId, userId });
-    this.activeUsers.forget(userId);
+    this.activeUsers.markDeactivated(userId);
     this.registry.disconnectUser(userId);
   }
 

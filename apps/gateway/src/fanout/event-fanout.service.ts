@@ -29,7 +29,7 @@ export class EventFanout implements OnModuleInit {
 
   /** A deactivated user's tokens stop working here and its sockets close, on every gateway. */
   userDeactivated(userId: string): void {
-    this.activeUsers.forget(userId);
+    this.activeUsers.markDeactivated(userId);
     this.registry.disconnectUser(userId);
   }
 

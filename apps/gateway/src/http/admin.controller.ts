@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DirectoryCommands, HistoryCommands, Id, Org, User } from '@parley/contracts';
 import { AdminService } from '../admin/admin.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { AdminRateLimitGuard } from './rate-limit.guards';
 import { ADMIN_AUTH, ApiErrors, jsonSchema } from './openapi';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -25,7 +26,7 @@ const validId = new ZodValidationPipe(Id);
 @ApiTags('admin')
 @ApiBearerAuth(ADMIN_AUTH)
 @ApiErrors(401)
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminRateLimitGuard, AdminTokenGuard)
 @Controller('admin')
 export class AdminController {
   constructor(private readonly admin: AdminService) {}

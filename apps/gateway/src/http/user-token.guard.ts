@@ -7,7 +7,7 @@ import { HttpRequest } from './http-request';
 /** REST calls are not a device of their own; this id keeps them apart from socket devices. */
 export const REST_DEVICE_ID = 'rest';
 
-type AuthenticatedRequest = HttpRequest & { actor?: Actor };
+export type AuthenticatedRequest = HttpRequest & { actor?: Actor };
 
 /** Client endpoints: `Authorization: Bearer <user JWT>`; the verified user becomes the request's actor. */
 @Injectable()
