@@ -20,6 +20,7 @@ import { ChatRouter } from './routing/chat-router';
 import { ConnectionGateway } from './ws/connection.gateway';
 import { ConnectionRegistry } from './ws/connection-registry';
 import { ConversationsGateway } from './ws/conversations.gateway';
+import { DeliveryGateway } from './ws/delivery.gateway';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
 import { SocketEventGuard } from './ws/socket-event-guard';
@@ -54,6 +55,7 @@ export class GatewayAppModule {
         ConnectionGateway,
         ConversationsGateway,
         MessagesGateway,
+        DeliveryGateway,
         EventFanout,
       ],
     };
