@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, MessageCreated, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
+import { ConversationChanged, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
@@ -27,6 +27,7 @@ export class EventFanout implements OnModuleInit {
     this.bus.subscribe(MessageCreated, (event) => this.messageCreated(event));
     this.bus.subscribe(ConversationChanged, (event) => this.conversationChanged(event));
     this.bus.subscribe(ReceiptRecorded, (event) => this.receiptRecorded(event));
+    this.bus.subscribe(MessageRedacted, ({ conversationId, seq, memberIds }) => this.push.toUsers(memberIds, ServerEvent.MessageRedacted, { conversationId, seq }));
     this.bus.subscribe(UserDeactivated, ({ userId }) => this.userDeactivated(userId));
   }
 

@@ -10,7 +10,7 @@ import { CurrentActor, UserTokenGuard } from './user-token.guard';
 /** Client REST: the same reads as the Socket.IO events, validated by the same contract schemas. */
 @ApiTags('client')
 @ApiBearerAuth(USER_AUTH)
-@ApiErrors(400, 401, 503)
+@ApiErrors(400, 401, 429, 503)
 @UseGuards(UserTokenGuard, UserRateLimitGuard)
 @Controller('v1/conversations')
 export class ConversationsController {
