@@ -20,6 +20,9 @@ export const NatsEnv = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
     .default('parley'),
   NATS_REQUEST_TIMEOUT_MS: positiveMs(5000),
+  /** This service's NATS user and password (deploy/nats/nats-server.conf has one user per service). */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
 });
 
 /** `id=url` pairs, comma separated: the physical shards. */
@@ -199,5 +202,12 @@ export const NodeIdEnv = (service: string) =>
 
 /** NatsBus options from a validated config. */
 export function natsOptions(config: z.infer<typeof NatsEnv> & { NODE_ID: string }, service: string) {
-  return { url: config.NATS_URL, prefix: config.NATS_PREFIX, name: `${service}:${config.NODE_ID}`, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS };
+  return {
+    url: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    name: `${service}:${config.NODE_ID}`,
+    requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
+    user: config.NATS_USER,
+    password: config.NATS_PASSWORD,
+  };
 }
