@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { DEV_DEFAULTS } from '@parley/config';
 import { Conversation, Message, SyncResult } from '@parley/contracts';
 import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestSystem } from '@parley/testing';
 
@@ -10,6 +11,7 @@ describe('admin API end to end', () => {
   let admin: AdminFactory;
   let ana: Named, ben: Named;
   const clients: TestClient[] = [];
+  const logLines: string[] = [];
   const connect = async (user: Named, deviceId?: string) => {
     const client = await TestClient.connect(sys.url, user.token, deviceId);
     clients.push(client);
@@ -17,7 +19,7 @@ describe('admin API end to end', () => {
   };
 
   beforeAll(async () => {
-    sys = await startTestSystem({ chatNodes: 2 });
+    sys = await startTestSystem({ chatNodes: 2, env: { LOG_LEVEL: 'verbose' }, onLogLine: (service, line) => logLines.push(`${service} | ${line}`) });
     admin = new AdminFactory(sys.url, sys.adminToken);
     [ana, ben] = (await admin.orgWithUsers(['Ana', 'Ben'])).users;
   });
@@ -100,6 +102,20 @@ describe('admin API end to end', () => {
     // Deleting again or someone unknown.
     expect((await admin.http.call('DELETE', `/admin/orgs/${doomed.orgId}/users/${doomed.id}`)).status).toBe(204);
     expect((await admin.http.call('DELETE', `/admin/orgs/${doomed.orgId}/users/u_nobody`)).status).toBe(404);
+  });
+
+  it('never writes a token or a secret to the logs, whatever went wrong', async () => {
+    // Failures that get logged: bad tokens at the handshake and on REST, a wrong admin token, bad bodies.
+    const forged = `${ana.token.slice(0, -4)}AAAA`;
+    await expect(TestClient.connect(sys.url, forged)).rejects.toThrow('UNAUTHORIZED');
+    expect((await new ParleyHttp(sys.url, forged).call('GET', '/v1/conversations')).status).toBe(401);
+    expect((await new ParleyHttp(sys.url, `${sys.adminToken}x`).call('GET', '/admin/shards')).status).toBe(401);
+    expect((await admin.http.call('POST', '/admin/orgs', '{"name": ')).status).toBe(400);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logLines.length).toBeGreaterThan(0);
+    const secrets = [ana.token, ben.token, forged, sys.adminToken, DEV_DEFAULTS.JWT_SECRET, ...[ana.token, ben.token].map((t) => t.split('.')[2])];
+    const leaked = logLines.filter((line) => secrets.some((secret) => line.includes(secret)));
+    expect(leaked).toEqual([]);
   });
 
   it('shows the shard map with each physical shard reachable', async () => {

@@ -18,7 +18,9 @@ export interface TestSystem {
  * The whole of Parley as processes (compiled dist/, so run `npm run build` first;
  * `npm test` does), on databases and a NATS prefix of its own.
  */
-export async function startTestSystem(options: { chatNodes?: number; gateways?: number; env?: Record<string, string> } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: { chatNodes?: number; gateways?: number; env?: Record<string, string>; onLogLine?: (service: string, line: string) => void } = {},
+): Promise<TestSystem> {
   const databases = await createTestDatabases();
   const natsPrefix = uniqueNatsPrefix();
   const gatewayPorts = [];
@@ -44,6 +46,7 @@ export async function startTestSystem(options: { chatNodes?: number; gateways?: 
       ...options.env,
     },
     sink: (service, line) => {
+      options.onLogLine?.(service, line);
       if (!quiet) process.stdout.write(`${service} | ${line}\n`);
     },
   });
