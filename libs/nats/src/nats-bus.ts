@@ -85,6 +85,13 @@ export class NatsBus {
   }
 
   private reconnecting = false;
+  private readonly reconnectListeners = new Set<() => void>();
+
+  /** Calls the listener after every reconnect to NATS; returns the unsubscribe. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
 
   private watchStatus(): void {
     void (async () => {
@@ -93,6 +100,7 @@ export class NatsBus {
         if (status.type === 'reconnect') {
           this.reconnecting = false;
           this.logger.log(`NATS reconnected to ${String(status.data)}`);
+          for (const listener of this.reconnectListeners) listener();
         }
         if (status.type === 'disconnect') this.logger.warn('NATS disconnected; reconnecting');
       }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { ChatNodeCommands, DirectoryCommands, HistoryCommands, MessageCreated, PingCommands, ServiceName, Subjects } from '@parley/contracts';
 import { PrivateNatsServer } from '@parley/testing';
-import { ensureMessageStream, NatsBus } from '../src';
+import { ensureMessageStream, followStream, NatsBus, on, StreamReader } from '../src';
 
 const CONFIG = join(__dirname, '../../../deploy/nats/nats-server.conf');
 const PREFIX = 'parley';
@@ -18,6 +18,7 @@ describe('NATS users and permissions (deploy/nats/nats-server.conf)', () => {
   const buses = {} as Record<Service, NatsBus>;
   const raw: NatsConnection[] = [];
   const violations: string[] = [];
+  const readers: StreamReader[] = [];
   let forbiddenTried = 0;
   let forbiddenAllowed = 0;
 
@@ -49,6 +50,7 @@ describe('NATS users and permissions (deploy/nats/nats-server.conf)', () => {
 
   afterAll(async () => {
     console.log(`NATS permissions: forbidden actions tried = ${forbiddenTried}, allowed = ${forbiddenAllowed}`);
+    await Promise.all(readers.map((r) => r.stop()));
     await Promise.all([...Object.values(buses).map((b) => b.close()), ...raw.map((nc) => nc.close())]);
     await server?.destroy();
   });
@@ -60,7 +62,11 @@ describe('NATS users and permissions (deploy/nats/nats-server.conf)', () => {
       buses[service].handle(PingCommands[service], () => ({ service, nodeId: service, ready: true }));
     }
     const received: unknown[] = [];
-    buses.gateway.subscribe(MessageCreated, (event) => void received.push(event));
+    await ensureMessageStream(buses.chat);
+    // The gateway's fan-out follows the stream; history and notification may consume it too.
+    readers.push(await followStream(buses.gateway, [on(MessageCreated, (event) => void received.push(event))], quiet));
+    readers.push(await followStream(buses.history, [on(MessageCreated, (event) => void received.push(event))], quiet));
+    readers.push(await followStream(buses.notification, [on(MessageCreated, (event) => void received.push(event))], quiet));
     await Promise.all(Object.values(buses).map((b) => b.flush()));
 
     await expect(buses.gateway.request(DirectoryCommands.orgGet, { orgId: 'o1' })).resolves.toMatchObject({ id: 'o1' });
@@ -68,10 +74,9 @@ describe('NATS users and permissions (deploy/nats/nats-server.conf)', () => {
     for (const service of [ServiceName.Chat, ServiceName.History, ServiceName.Presence, ServiceName.Notification] as const) {
       await expect(buses.gateway.request(PingCommands[service], {})).resolves.toMatchObject({ service });
     }
-    await ensureMessageStream(buses.chat);
     await buses.chat.publish(MessageCreated, { orgId: 'o1', message, memberIds: ['u_a'] }, { msgId: 'm_1' });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(received).toHaveLength(1);
+    for (let i = 0; i < 50 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(received).toHaveLength(3);
   });
 
   it('refuses what a service has no business doing', async () => {
