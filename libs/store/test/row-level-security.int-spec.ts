@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { asAppRole, createTestDatabases, TestDatabases } from '@parley/testing';
-import { ORG_SCOPE_SETTING, orgScoped, ShardedDatabase } from '@parley/store';
+import { ORG_SCOPE_SETTING, orgScoped, ShardedDatabase } from '../src';
 
 const ORG_A = 'o1x1_AAAAAAAAAAAAAAAA';
 const ORG_B = 'o1x1_BBBBBBBBBBBBBBBB';
