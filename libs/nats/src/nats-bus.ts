@@ -28,6 +28,9 @@ export interface NatsBusOptions {
   /** Shown in `nats server report connections`; the service and node name. */
   name: string;
   requestTimeoutMs: number;
+  /** Credentials of this service's NATS user, when the server requires them. */
+  user?: string;
+  password?: string;
 }
 
 export interface BusLogger {
@@ -59,6 +62,7 @@ export class NatsBus {
     const connection = await connect({
       servers: options.url.split(','),
       name: options.name,
+      ...(options.user ? { user: options.user, pass: options.password } : {}),
       reconnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

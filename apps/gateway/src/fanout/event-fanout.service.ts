@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, MessageCreated, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
+import { ConversationChanged, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
 import { followStream, NatsBus, on, StreamReader } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
@@ -35,6 +35,7 @@ export class EventFanout implements OnModuleInit, OnModuleDestroy {
         on(MessageCreated, (event) => this.messageCreated(event)),
         on(ConversationChanged, (event) => this.conversationChanged(event)),
         on(ReceiptRecorded, (event) => this.receiptRecorded(event)),
+        on(MessageRedacted, ({ conversationId, seq, memberIds }) => this.push.toUsers(memberIds, ServerEvent.MessageRedacted, { conversationId, seq })),
         on(UserDeactivated, ({ userId }) => this.userDeactivated(userId)),
       ],
       this.logger,
@@ -47,7 +48,7 @@ export class EventFanout implements OnModuleInit, OnModuleDestroy {
 
   /** A deactivated user's tokens stop working here and its sockets close, on every gateway. */
   userDeactivated(userId: string): void {
-    this.activeUsers.forget(userId);
+    this.activeUsers.markDeactivated(userId);
     this.registry.disconnectUser(userId);
   }
 
