@@ -105,10 +105,11 @@ export class CatchUp {
       this.syncRequested = true;
       if (this.link.live() === socket && !this.closed) {
         this.link.error(asError(err));
+        const wait = Math.max(BACKGROUND_RETRY_MS, (err instanceof ParleyClientError && err.retryAfterMs) || 0);
         this.retryTimer = this.link.clock.setTimeout(() => {
           this.retryTimer = undefined;
           this.requestSync();
-        }, BACKGROUND_RETRY_MS);
+        }, wait);
       }
       return;
     } finally {

@@ -11,14 +11,26 @@ export class ParleyClientError extends Error {
   constructor(
     readonly code: ClientErrorCode,
     message: string,
+    /** RATE_LIMITED: how long the server asks to wait before the next try. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ParleyClientError';
   }
 
   static fromBody(body: ErrorBody): ParleyClientError {
-    return new ParleyClientError(body.code, body.message);
+    const wait = typeof body.retryAfterMs === 'number' && body.retryAfterMs > 0 ? body.retryAfterMs : undefined;
+    return new ParleyClientError(body.code, body.message, wait);
   }
+}
+
+/**
+ * UNAUTHORIZED on an event of an open socket means the token expired while connected: the
+ * server closes the socket, and the next connection (with a token from the provider) may
+ * succeed. If the token cannot be renewed, the handshake is refused and the client closes.
+ */
+export function isAuthExpiry(code: ClientErrorCode): boolean {
+  return code === 'UNAUTHORIZED';
 }
 
 /**

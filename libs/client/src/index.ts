@@ -1,5 +1,5 @@
 export { ParleyClient, type ParleyClientOptions } from './parley-client';
-export { ParleyClientError, isRetryable, type ClientErrorCode } from './errors';
+export { ParleyClientError, isAuthExpiry, isRetryable, type ClientErrorCode } from './errors';
 export type { PendingSend } from './outbox';
 export type { BackoffOptions } from './backoff';
 export type { ClientSocket, SocketFactory, SocketOpenOptions } from './socket';

@@ -51,6 +51,14 @@ describe('Outbox', () => {
     expect(outbox.nextDueAt()).toBe(2100); // 0.5 * 200
   });
 
+  it('waits at least what a RATE_LIMITED answer asks for', () => {
+    const outbox = new Outbox(options);
+    outbox.add(send('a', 'a1'));
+    outbox.takeDue(0);
+    outbox.retry('a1', 1, 1000, true, 700);
+    expect(outbox.nextDueAt()).toBe(1700);
+  });
+
   it('retries a timed-out send at once', () => {
     const outbox = new Outbox(options);
     outbox.add(send('a', 'a1'));

@@ -88,13 +88,14 @@ export class Outbox {
 
   /**
    * Try again: at once (`delayed` false: a timeout or a lost connection, where the next
-   * connection is the wait) or after a growing, jittered delay (the server said busy/unavailable).
+   * connection is the wait) or after a growing, jittered delay (the server said busy/unavailable),
+   * and never before `atLeastMs` (a RATE_LIMITED answer's retryAfterMs).
    */
-  retry(clientMsgId: string, attempt: number, now: number, delayed: boolean): boolean {
+  retry(clientMsgId: string, attempt: number, now: number, delayed: boolean, atLeastMs = 0): boolean {
     if (!this.isCurrent(clientMsgId, attempt)) return false;
     const e = this.entries.get(clientMsgId)!;
     e.state = 'queued';
-    e.notBefore = delayed ? now + e.retryDelay.next() : 0;
+    e.notBefore = delayed ? now + Math.max(e.retryDelay.next(), atLeastMs) : 0;
     return true;
   }
 

@@ -123,6 +123,26 @@ describe('ParleyClient against an in-memory gateway', () => {
     expect(c.pendingSends()).toEqual([]);
   });
 
+  it('waits the retryAfterMs of a RATE_LIMITED answer before sending again', async () => {
+    const { c } = client('ana', 'phone');
+    await c.connect();
+    gateway.failNext.set('message.send', { code: 'RATE_LIMITED', message: 'slow down', retryAfterMs: 150 });
+    const started = Date.now();
+    await expect(c.send('c1', 'patient')).resolves.toMatchObject({ seq: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(calls('message.send')).toHaveLength(2);
+  });
+
+  it('keeps a send whose token expired mid-connection and sends it after reconnecting with a fresh token', async () => {
+    let tokens = 0;
+    const { c } = client('ana', 'phone', { token: () => (tokens++, 'ana') });
+    await c.connect();
+    gateway.expireOnNextEvent = true;
+    await expect(c.send('c1', 'survives the expiry')).resolves.toMatchObject({ seq: 1 });
+    expect(tokens).toBe(2);
+    expect(gateway.messages.get('c1')).toHaveLength(1);
+  });
+
   it('a new run of the same device resumes after its server pointer; a device without a pointer gets everything', async () => {
     const first = client('ana', 'laptop');
     await first.c.connect();

@@ -1,5 +1,5 @@
 import { BACKGROUND_RETRY_MS, Link } from './call';
-import { isRetryable, ParleyClientError } from './errors';
+import { isAuthExpiry, isRetryable, ParleyClientError } from './errors';
 import { PendingReceipt, ReceiptBatcher, ReceiptKind } from './receipt-batcher';
 
 /** Sends the batcher's receipts every `delayMs` while connected, and again after a reconnect if they did not get through. */
@@ -50,8 +50,8 @@ export class ReceiptSender {
   /** A receipt the server refuses (no longer a member, ...) is dropped; one that did not get through waits for the next flush. */
   private onFailed(receipt: PendingReceipt, error: ParleyClientError): void {
     const connected = !!this.link.live();
-    if (!isRetryable(error.code) && connected) return this.link.error(error);
+    if (!isRetryable(error.code) && !isAuthExpiry(error.code) && connected) return this.link.error(error);
     this.batcher.failed(receipt);
-    if (connected) this.schedule(BACKGROUND_RETRY_MS);
+    if (connected) this.schedule(Math.max(BACKGROUND_RETRY_MS, error.retryAfterMs ?? 0));
   }
 }

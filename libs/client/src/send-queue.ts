@@ -1,6 +1,6 @@
 import type { Message } from '@parley/contracts';
 import type { Link } from './call';
-import { isRetryable, ParleyClientError } from './errors';
+import { isAuthExpiry, isRetryable, ParleyClientError } from './errors';
 import { Outbox, OutboxOptions, PendingSend } from './outbox';
 import { isMessage, isRecordWith } from './payload-guards';
 import type { ClientSocket } from './socket';
@@ -80,13 +80,14 @@ export class SendQueue {
   }
 
   /**
-   * No ack in time or the connection dropped: again at once (on the next connection); the
-   * server busy or failing: again after a jittered delay; anything else: refused for good.
+   * No ack in time, the connection dropped or its token expired: again at once (on the next
+   * connection); the server busy or failing: again after a jittered delay, and not before the
+   * wait a RATE_LIMITED answer asks for; anything else: refused for good.
    */
   private onFailed(send: PendingSend, attempt: number, error: ParleyClientError, socket: ClientSocket): void {
-    const connectionGone = error.code === 'TIMEOUT' || this.link.live() !== socket;
+    const connectionGone = error.code === 'TIMEOUT' || isAuthExpiry(error.code) || this.link.live() !== socket;
     if (connectionGone || isRetryable(error.code)) {
-      this.outbox.retry(send.clientMsgId, attempt, this.link.clock.now(), !connectionGone);
+      this.outbox.retry(send.clientMsgId, attempt, this.link.clock.now(), !connectionGone, error.retryAfterMs);
     } else if (this.outbox.failed(send.clientMsgId, attempt)) {
       this.settle(send.clientMsgId, (w) => w.reject(error));
       this.options.refused(send, error);

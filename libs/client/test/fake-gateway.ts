@@ -26,7 +26,9 @@ export class FakeGateway {
   /** message.send acks are swallowed (the send is still stored) while this is above 0, counting down. */
   swallowSendAcks = 0;
   /** An answer to give instead of the handler's, once per listed event. */
-  readonly failNext = new Map<string, { code: string; message: string }>();
+  readonly failNext = new Map<string, { code: string; message: string; retryAfterMs?: number }>();
+  /** The next event of a socket is acked UNAUTHORIZED and the socket closed, as when its token expires. */
+  expireOnNextEvent = false;
 
   /** A factory for ParleyClient: user ids are the tokens. */
   readonly factory: SocketFactory = (_url, options) => {
@@ -68,6 +70,11 @@ export class FakeGateway {
 
   handle(socket: FakeSocket, event: string, payload: Record<string, unknown>): unknown {
     this.calls.push({ deviceId: socket.deviceId, event, payload });
+    if (this.expireOnNextEvent) {
+      this.expireOnNextEvent = false;
+      setTimeout(() => socket.cut(), 1);
+      return { ok: false, error: { code: 'UNAUTHORIZED', message: 'token expired' } };
+    }
     const failure = this.failNext.get(event);
     if (failure) {
       this.failNext.delete(event);
