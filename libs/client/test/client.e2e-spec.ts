@@ -117,7 +117,7 @@ describe('@parley/client end to end', () => {
 
   it('reconnects after a simulated 3 minutes away with 250 messages missed, paging the catch-up', async () => {
     const clock = new JumpClock();
-    const anaDesk = await device(ana, '3m-ana');
+    const anaDesk = await device(ana, '3m-ana', { maxInFlightPerConversation: 16 }); // pipelined: only the count matters here
     const conversation = await group(anaDesk, [ben.id]);
     const benPhone = await device(ben, '3m-ben', { clock, syncLimit: 50, backoff: { baseMs: 250, maxMs: 10_000 }, random: seeded(3) });
     await sendAll(anaDesk, conversation.id, 3, 'before');
@@ -142,7 +142,7 @@ describe('@parley/client end to end', () => {
     await benPhone.client.whenReady();
     await expectExactly(benPhone, conversation.id);
     expect(benPhone.seqs(conversation.id)).toHaveLength(253);
-  });
+  }, 60_000);
 
   it('surfaces what the server refuses for good: a bad token at connect, a send that cannot succeed', async () => {
     const intruder = sdkDevice({ url: sys.url, token: 'not-a-jwt', deviceId: 'bad' }, deadUrl);
@@ -159,7 +159,7 @@ describe('@parley/client end to end', () => {
   });
 
   it('gives a device without a pointer the whole history once, while new messages keep coming', async () => {
-    const anaDesk = await device(ana, 'np-ana');
+    const anaDesk = await device(ana, 'np-ana', { maxInFlightPerConversation: 16 });
     const conversation = await group(anaDesk, [ben.id]);
     await sendAll(anaDesk, conversation.id, 120, 'old');
     const sending = sendAll(anaDesk, conversation.id, 30, 'during the catch-up');
@@ -167,5 +167,5 @@ describe('@parley/client end to end', () => {
     await sending;
     await expectExactly(fresh, conversation.id);
     expect(fresh.seqs(conversation.id)).toHaveLength(150);
-  });
+  }, 60_000);
 });
