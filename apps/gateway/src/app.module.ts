@@ -14,6 +14,7 @@ import { BackendReadiness } from './health/backend-readiness';
 import { AdminController } from './http/admin.controller';
 import { ConversationsController } from './http/conversations.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
+import { RateLimits } from './limits/rate-limits';
 import { PresenceEventsListener } from './presence/presence-events.listener';
 import { PresenceGateway } from './presence/presence.gateway';
 import { PresenceReporter } from './presence/presence-reporter.service';
@@ -26,6 +27,7 @@ import { ConversationsGateway } from './ws/conversations.gateway';
 import { DeliveryGateway } from './ws/delivery.gateway';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
+import { SocketEventGuard } from './ws/socket-event-guard';
 import { SocketPush } from './ws/socket-push';
 
 @Module({})
@@ -45,6 +47,7 @@ export class GatewayAppModule {
         JwtVerifier,
         ActiveUsers,
         TokenIssuer,
+        RateLimits,
         ChatNodeMembership,
         ChatRouter,
         ChatCommandsService,
@@ -52,6 +55,7 @@ export class GatewayAppModule {
         ConnectionRegistry,
         SocketPush,
         SocketAuthenticator,
+        SocketEventGuard,
         ConnectionGateway,
         ConversationsGateway,
         MessagesGateway,

@@ -43,6 +43,13 @@ export class ConnectionRegistry {
     return true;
   }
 
+  /** The user's live connections on this gateway. */
+  connectionCount(userId: string): number {
+    let count = 0;
+    for (const device of this.users.get(userId)?.values() ?? []) count += device.sockets.size;
+    return count;
+  }
+
   hasUser(userId: string): boolean {
     return this.users.has(userId);
   }
