@@ -257,6 +257,8 @@ async function startParley(options: Options) {
       SHARD_DATABASE_URLS: shards.map((s) => `${s.id}=${s.url}`).join(','),
       LOGICAL_SHARDS: String(config.LOGICAL_SHARDS),
       PRESENCE_GRACE_MS: String(options.graceMs),
+      // One load generator stands for 5,000 clients: per-IP and per-user limits would measure themselves.
+      RATE_LIMITS_ENABLED: 'false',
     },
     sink: (service, line) => log(`${service} | ${line}`),
   });
