@@ -18,6 +18,7 @@ import { ConversationSequencer } from './messages/conversation-sequencer';
 import { DEFAULT_HOT_CONVERSATIONS, HotConversations } from './messages/hot-conversations';
 import { MessageWriteRepository } from './messages/message-write.repository';
 import { NodeHeartbeatService } from './node/node-heartbeat.service';
+import { NodeShutdown } from './node/node-shutdown.service';
 
 /** A chat node: the directory, conversations and the message write path. */
 @Module({})
@@ -50,6 +51,7 @@ export class ChatAppModule {
         MembershipService,
         ChatNatsController,
         NodeHeartbeatService,
+        NodeShutdown,
       ],
     };
   }

@@ -19,9 +19,11 @@ import { ChatRouter } from './routing/chat-router';
 import { ConnectionGateway } from './ws/connection.gateway';
 import { ConnectionRegistry } from './ws/connection-registry';
 import { ConversationsGateway } from './ws/conversations.gateway';
+import { GatewayDrain } from './ws/gateway-drain';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
 import { SocketPush } from './ws/socket-push';
+import { SocketTelemetry } from './ws/socket-telemetry';
 
 @Module({})
 export class GatewayAppModule {
@@ -46,6 +48,8 @@ export class GatewayAppModule {
         AdminService,
         ConnectionRegistry,
         SocketPush,
+        SocketTelemetry,
+        GatewayDrain,
         SocketAuthenticator,
         ConnectionGateway,
         ConversationsGateway,

@@ -9,6 +9,8 @@ const positiveMs = (fallback: number) => z.coerce.number().int().positive().defa
 export const RuntimeEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** `json` (default): one JSON object per line, for the cluster's log pipeline; `text` for a terminal. */
+  LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
 
 export const NatsEnv = z.object({
@@ -62,7 +64,15 @@ export const AuthEnv = z.object({
 /** A health/metrics HTTP port for services that have no public API. */
 export const HealthEnv = (fallback: number) => z.object({ HEALTH_PORT: port(fallback) });
 
-export const GatewayEnv = z.object({ PORT: port(3000), HOST: z.string().default('0.0.0.0') });
+export const GatewayEnv = z.object({
+  PORT: port(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /**
+   * On SIGTERM the gateway asks its clients to reconnect elsewhere spread over this window
+   * (not all at once), then closes what is left. Keep it under the pod's grace period.
+   */
+  DRAIN_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
 
 export const ChatRingEnv = z.object({
   CHAT_HEARTBEAT_MS: positiveMs(1000),
@@ -74,6 +84,11 @@ export const ChatRingEnv = z.object({
    * the general NATS timeout (node commands are idempotent).
    */
   CHAT_COMMAND_TIMEOUT_MS: positiveMs(2000),
+});
+
+/** The JetStream message stream: replicas = the NATS cluster's size in production (3), 1 on a single server. */
+export const MessageStreamEnv = z.object({
+  MESSAGE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 
 /** Production must not run on the documented development secrets. */

@@ -1,5 +1,6 @@
 import { DiscardPolicy, nanos, RetentionPolicy, StorageType } from 'nats';
 import { Subjects } from '@parley/contracts';
+import { addConsumerLagSource, ConsumerLag } from '@parley/telemetry';
 import { NatsBus } from './nats-bus';
 
 export interface MessageStreamOptions {
@@ -56,4 +57,26 @@ export async function deleteMessageStream(bus: NatsBus): Promise<void> {
 
 function isNotFound(err: unknown): boolean {
   return String(err).includes('stream not found');
+}
+
+/**
+ * Reports the lag of every durable consumer of the message stream on /metrics
+ * (parley_jetstream_consumer_pending / _ack_pending): a consumer added later is covered
+ * without code. One process per deployment is enough (the chat nodes, which own the stream);
+ * the answer is bounded so a slow JetStream never stalls a scrape.
+ */
+export function reportConsumerLag(bus: NatsBus, timeoutMs = 1000): () => void {
+  const stream = Subjects.streamName(bus.prefix);
+  return addConsumerLagSource(async () => {
+    const read = (async () => {
+      const jsm = await bus.connection.jetstreamManager();
+      const lags: ConsumerLag[] = [];
+      for await (const info of jsm.consumers.list(stream)) {
+        lags.push({ stream, consumer: info.name, pending: info.num_pending, ackPending: info.num_ack_pending });
+      }
+      return lags;
+    })();
+    const timeout = new Promise<ConsumerLag[]>((_, reject) => setTimeout(() => reject(new Error('consumer lag timed out')), timeoutMs).unref());
+    return Promise.race([read, timeout]);
+  });
 }

@@ -1,6 +1,8 @@
 import {
   connect,
+  headers as natsHeaders,
   JetStreamClient,
+  MsgHdrs,
   NatsConnection,
   NatsError,
   Subscription,
@@ -20,6 +22,15 @@ import {
   Subjects,
   toErrorBody,
 } from '@parley/contracts';
+import {
+  CORRELATION_HEADER,
+  countError,
+  countEventIn,
+  countEventOut,
+  currentCorrelationId,
+  observeNatsRequest,
+  withCorrelationId,
+} from '@parley/telemetry';
 import { decodeJson, encodeJson } from './json-codec';
 
 export interface NatsBusOptions {
@@ -48,6 +59,9 @@ export type EventHandler<E extends EventContract> = (payload: PayloadOf<E>) => P
 export class NatsBus {
   private readonly subscriptions: Subscription[] = [];
   private js?: JetStreamClient;
+  /** Command handlers running now, and who waits for them to finish (stopHandling). */
+  private handlersInFlight = 0;
+  private idleWaiters: Array<() => void> = [];
 
   private constructor(
     readonly connection: NatsConnection,
@@ -107,14 +121,21 @@ export class NatsBus {
     opts: { nodeId?: string; timeoutMs?: number } = {},
   ): Promise<ReplyOf<C>> {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
+    const started = performance.now();
+    countEventOut('nats', contract.name);
     let raw: Uint8Array;
     try {
-      const msg = await this.connection.request(subject, encodeJson(payload), { timeout: opts.timeoutMs ?? this.options.requestTimeoutMs });
+      const msg = await this.connection.request(subject, encodeJson(payload), {
+        timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
+        headers: correlationHeaders(),
+      });
       raw = msg.data;
     } catch (err) {
+      observeNatsRequest(contract.name, 'unavailable', (performance.now() - started) / 1000);
       throw toTransportError(err, contract.name);
     }
     const result = decodeJson(raw) as Result<unknown> | undefined;
+    observeNatsRequest(contract.name, result?.ok === true ? 'ok' : 'error', (performance.now() - started) / 1000);
     if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
       throw new ParleyError(ErrorCode.INTERNAL, `malformed reply to ${contract.name}`);
     }
@@ -133,7 +154,9 @@ export class NatsBus {
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
           return;
         }
-        void (async () => {
+        countEventIn('nats', contract.name);
+        this.handlersInFlight++;
+        void withCorrelationId(correlationIdOf(msg.headers), async () => {
           let reply: Result<unknown>;
           try {
             const request = parsePayload(contract.request, decodeJson(msg.data));
@@ -141,9 +164,11 @@ export class NatsBus {
           } catch (e) {
             if (!(e instanceof ParleyError)) this.logger.error(`${contract.name} failed: ${describe(e)}`);
             reply = { ok: false, error: toErrorBody(e) };
+            countError('nats', reply.error.code);
           }
           if (msg.reply) msg.respond(encodeJson(reply));
-        })();
+          if (--this.handlersInFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        });
       },
     });
     this.subscriptions.push(sub);
@@ -153,10 +178,12 @@ export class NatsBus {
   async publish<E extends EventContract>(contract: E, payload: PayloadOf<E>, opts: { msgId?: string } = {}): Promise<void> {
     const subject = Subjects.event(this.prefix, contract);
     const data = encodeJson(payload);
+    countEventOut('nats', contract.name);
+    const headers = correlationHeaders();
     if (contract.durable) {
-      await this.jetstream().publish(subject, data, opts.msgId ? { msgID: opts.msgId } : undefined);
+      await this.jetstream().publish(subject, data, opts.msgId || headers ? { msgID: opts.msgId, headers } : undefined);
     } else {
-      this.connection.publish(subject, data);
+      this.connection.publish(subject, data, headers ? { headers } : undefined);
     }
   }
 
@@ -170,18 +197,37 @@ export class NatsBus {
       queue: opts.queue,
       callback: (err, msg) => {
         if (err) return this.logger.error(`subscription ${subject} failed: ${err.message}`);
+        countEventIn('nats', contract.name);
         let payload: PayloadOf<E>;
         try {
           payload = parsePayload(contract.payload, decodeJson(msg.data)) as PayloadOf<E>;
         } catch (e) {
           return this.logger.warn(`dropped invalid ${contract.name} event: ${describe(e)}`);
         }
-        Promise.resolve()
-          .then(() => handler(payload))
-          .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`));
+        withCorrelationId(correlationIdOf(msg.headers), () =>
+          Promise.resolve()
+            .then(() => handler(payload))
+            .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`)),
+        );
       },
     });
     this.subscriptions.push(sub);
+  }
+
+  /**
+   * Stops taking commands and events (a request sent here from now on gets "no responders"
+   * and is retried elsewhere) and resolves once every command already taken has replied,
+   * or after timeoutMs. The connection stays open for publishing.
+   */
+  async stopHandling(timeoutMs = 10_000): Promise<void> {
+    await Promise.allSettled(this.subscriptions.map((sub) => sub.drain()));
+    if (this.handlersInFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   async flush(): Promise<void> {
@@ -197,6 +243,22 @@ export class NatsBus {
       await this.connection.close().catch(() => undefined);
     }
   }
+}
+
+/**
+ * The correlation id of the work in progress as a NATS header. Work that has none (timers,
+ * heartbeats) sends no headers, so those messages stay as small as before.
+ */
+function correlationHeaders(): MsgHdrs | undefined {
+  const id = currentCorrelationId();
+  if (id === undefined) return undefined;
+  const h = natsHeaders();
+  h.set(CORRELATION_HEADER, id);
+  return h;
+}
+
+function correlationIdOf(headers: MsgHdrs | undefined): string | undefined {
+  return headers?.get(CORRELATION_HEADER) || undefined;
 }
 
 /**

@@ -37,6 +37,8 @@ export async function startTestSystem(options: { chatNodes?: number; gateways?: 
       JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
       CHAT_HEARTBEAT_MS: '500',
       CHAT_NODE_TTL_MS: '2000',
+      // Stopping a gateway drains its clients over this window; tests need not wait long.
+      DRAIN_WINDOW_MS: '300',
       ...databases.env,
       ...options.env,
     },

@@ -1,10 +1,12 @@
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { ConnectionRegistry } from './connection-registry';
+import { GatewayDrain } from './gateway-drain';
 import { answerNotYetAvailable } from './not-yet-available';
 import { SocketAuthenticator } from './socket-authenticator';
 import { SOCKET_GATEWAY_OPTIONS } from './socket-gateway-options';
 import { SocketPush } from './socket-push';
+import { SocketTelemetry } from './socket-telemetry';
 import { SocketSession, userRoom } from './socket-session';
 
 /** Connection lifecycle: handshake auth, the local user → sockets map, the user's room. */
@@ -14,11 +16,15 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
     private readonly authenticator: SocketAuthenticator,
     private readonly registry: ConnectionRegistry,
     private readonly push: SocketPush,
+    private readonly telemetry: SocketTelemetry,
+    private readonly drain: GatewayDrain,
   ) {}
 
   afterInit(server: Server): void {
     server.use(this.authenticator.middleware);
     this.push.attach(server);
+    this.telemetry.attach(server);
+    this.drain.attach(server);
   }
 
   handleConnection(socket: Socket<never, never, never, SocketSession>): void {
