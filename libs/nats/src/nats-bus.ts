@@ -122,7 +122,8 @@ export class NatsBus {
   ): Promise<ReplyOf<C>> {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
     const started = performance.now();
-    countEventOut('nats', contract.name);
+    const label = commandLabel(contract);
+    countEventOut('nats', label);
     let raw: Uint8Array;
     try {
       const msg = await this.connection.request(subject, encodeJson(payload), {
@@ -131,11 +132,11 @@ export class NatsBus {
       });
       raw = msg.data;
     } catch (err) {
-      observeNatsRequest(contract.name, 'unavailable', (performance.now() - started) / 1000);
+      observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
       throw toTransportError(err, contract.name);
     }
     const result = decodeJson(raw) as Result<unknown> | undefined;
-    observeNatsRequest(contract.name, result?.ok === true ? 'ok' : 'error', (performance.now() - started) / 1000);
+    observeNatsRequest(label, result?.ok === true ? 'ok' : 'error', (performance.now() - started) / 1000);
     if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
       throw new ParleyError(ErrorCode.INTERNAL, `malformed reply to ${contract.name}`);
     }
@@ -147,6 +148,7 @@ export class NatsBus {
   handle<C extends CommandContract>(contract: C, handler: CommandHandler<C>, opts: { nodeId?: string } = {}): void {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
     const queue = contract.scope === 'service' ? `${this.prefix}.${contract.service}` : undefined;
+    const label = commandLabel(contract);
     const sub = this.connection.subscribe(subject, {
       queue,
       callback: (err, msg) => {
@@ -154,7 +156,7 @@ export class NatsBus {
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
           return;
         }
-        countEventIn('nats', contract.name);
+        countEventIn('nats', label);
         this.handlersInFlight++;
         void withCorrelationId(correlationIdOf(msg.headers), async () => {
           let reply: Result<unknown>;
@@ -243,6 +245,14 @@ export class NatsBus {
       await this.connection.close().catch(() => undefined);
     }
   }
+}
+
+/** `<service>.<command>` (command names repeat across services, e.g. `ping`): the metrics' label. */
+const commandLabels = new WeakMap<CommandContract, string>();
+function commandLabel(contract: CommandContract): string {
+  let label = commandLabels.get(contract);
+  if (label === undefined) commandLabels.set(contract, (label = `${contract.service}.${contract.name}`));
+  return label;
 }
 
 /**
