@@ -1,8 +1,6 @@
 import {
   connect,
-  headers as natsHeaders,
   JetStreamClient,
-  MsgHdrs,
   NatsConnection,
   NatsError,
   Subscription,
@@ -22,15 +20,8 @@ import {
   Subjects,
   toErrorBody,
 } from '@parley/contracts';
-import {
-  CORRELATION_HEADER,
-  countError,
-  countEventIn,
-  countEventOut,
-  currentCorrelationId,
-  observeNatsRequest,
-  withCorrelationId,
-} from '@parley/telemetry';
+import { countError, countEventIn, countEventOut, observeNatsRequest, withCorrelationId } from '@parley/telemetry';
+import { correlationHeaders, correlationHeadersForJetStream, correlationIdOf } from './correlation-header';
 import { decodeJson, encodeJson } from './json-codec';
 
 export interface NatsBusOptions {
@@ -158,7 +149,7 @@ export class NatsBus {
         }
         countEventIn('nats', label);
         this.handlersInFlight++;
-        void withCorrelationId(correlationIdOf(msg.headers), async () => {
+        void withCorrelationId(correlationIdOf(msg), async () => {
           let reply: Result<unknown>;
           try {
             const request = parsePayload(contract.request, decodeJson(msg.data));
@@ -181,10 +172,11 @@ export class NatsBus {
     const subject = Subjects.event(this.prefix, contract);
     const data = encodeJson(payload);
     countEventOut('nats', contract.name);
-    const headers = correlationHeaders();
     if (contract.durable) {
+      const headers = correlationHeadersForJetStream();
       await this.jetstream().publish(subject, data, opts.msgId || headers ? { msgID: opts.msgId, headers } : undefined);
     } else {
+      const headers = correlationHeaders();
       this.connection.publish(subject, data, headers ? { headers } : undefined);
     }
   }
@@ -206,7 +198,7 @@ export class NatsBus {
         } catch (e) {
           return this.logger.warn(`dropped invalid ${contract.name} event: ${describe(e)}`);
         }
-        withCorrelationId(correlationIdOf(msg.headers), () =>
+        withCorrelationId(correlationIdOf(msg), () =>
           Promise.resolve()
             .then(() => handler(payload))
             .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`)),
@@ -253,22 +245,6 @@ function commandLabel(contract: CommandContract): string {
   let label = commandLabels.get(contract);
   if (label === undefined) commandLabels.set(contract, (label = `${contract.service}.${contract.name}`));
   return label;
-}
-
-/**
- * The correlation id of the work in progress as a NATS header. Work that has none (timers,
- * heartbeats) sends no headers, so those messages stay as small as before.
- */
-function correlationHeaders(): MsgHdrs | undefined {
-  const id = currentCorrelationId();
-  if (id === undefined) return undefined;
-  const h = natsHeaders();
-  h.set(CORRELATION_HEADER, id);
-  return h;
-}
-
-function correlationIdOf(headers: MsgHdrs | undefined): string | undefined {
-  return headers?.get(CORRELATION_HEADER) || undefined;
 }
 
 /**
