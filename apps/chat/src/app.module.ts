@@ -16,9 +16,12 @@ import { DirectoryService } from './directory/directory.service';
 import { ChatEventsPublisher } from './events/chat-events.publisher';
 import { ConversationSequencer } from './messages/conversation-sequencer';
 import { DEFAULT_HOT_CONVERSATIONS, HotConversations } from './messages/hot-conversations';
+import { MessageRedactionService } from './messages/message-redaction.service';
 import { MessageWriteRepository } from './messages/message-write.repository';
 import { NodeHeartbeatService } from './node/node-heartbeat.service';
 import { NodeShutdown } from './node/node-shutdown.service';
+import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReceiptService } from './receipts/receipt.service';
 
 /** A chat node: the directory, conversations and the message write path. */
 @Module({})
@@ -43,12 +46,15 @@ export class ChatAppModule {
           inject: [MessageWriteRepository],
         },
         ConversationSequencer,
+        MessageRedactionService,
         ChatEventsPublisher,
         ConversationRepository,
         ConversationAccess,
         MemberEligibility,
         ConversationService,
         MembershipService,
+        ReceiptRepository,
+        ReceiptService,
         ChatNatsController,
         NodeHeartbeatService,
         NodeShutdown,

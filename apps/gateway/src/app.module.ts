@@ -14,14 +14,17 @@ import { BackendReadiness } from './health/backend-readiness';
 import { AdminController } from './http/admin.controller';
 import { ConversationsController } from './http/conversations.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
+import { RateLimits } from './limits/rate-limits';
 import { ChatNodeMembership } from './routing/chat-node-membership';
 import { ChatRouter } from './routing/chat-router';
 import { ConnectionGateway } from './ws/connection.gateway';
 import { ConnectionRegistry } from './ws/connection-registry';
 import { ConversationsGateway } from './ws/conversations.gateway';
+import { DeliveryGateway } from './ws/delivery.gateway';
 import { GatewayDrain } from './ws/gateway-drain';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
+import { SocketEventGuard } from './ws/socket-event-guard';
 import { SocketPush } from './ws/socket-push';
 import { SocketTelemetry } from './ws/socket-telemetry';
 
@@ -42,6 +45,7 @@ export class GatewayAppModule {
         JwtVerifier,
         ActiveUsers,
         TokenIssuer,
+        RateLimits,
         ChatNodeMembership,
         ChatRouter,
         ChatCommandsService,
@@ -51,9 +55,11 @@ export class GatewayAppModule {
         SocketTelemetry,
         GatewayDrain,
         SocketAuthenticator,
+        SocketEventGuard,
         ConnectionGateway,
         ConversationsGateway,
         MessagesGateway,
+        DeliveryGateway,
         EventFanout,
       ],
     };

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
-import { conversationShard, ShardMap, ShardRouter } from '@parley/sharding';
+import { conversationShard, orgPlacement, ShardMap, ShardRouter } from '@parley/sharding';
 import { DIRECTORY_MIGRATIONS, SHARD_MIGRATIONS } from './migrations';
+import { ORG_SCOPE_SETTING, SYSTEM_SCOPE } from './org-scope';
 import { timeQueries } from './query-timer';
 
 export interface DatabaseConfig {
@@ -28,7 +29,8 @@ function dataSourceFor(url: string, kind: 'directory' | 'shard', poolSize: numbe
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    // Sessions start in the system scope; the reads made for one user narrow it (orgScoped).
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, options: `-c ${ORG_SCOPE_SETTING}=${SYSTEM_SCOPE}` },
   });
 }
 
@@ -86,6 +88,13 @@ export class ShardedDatabase {
     const shard = conversationShard(conversationId);
     if (shard === null || shard >= this.shardMap.logicalShards) return null;
     return this.forLogicalShard(shard);
+  }
+
+  /** The databases an org's conversations may live in, or null when the id is not one of ours. */
+  databasesForOrg(orgId: string): Array<{ dataSource: DataSource; logicalShards: number[] }> | null {
+    const placement = orgPlacement(orgId);
+    if (!placement || placement.homeShard >= this.shardMap.logicalShards) return null;
+    return this.databasesFor(this.router.orgShards(placement));
   }
 
   /** Distinct databases holding the given logical shards, each with its logical shards. */

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { dropDatabases, ensureDatabasesExist, migrateAll } from '@parley/store';
+import { APP_ROLE, dropDatabases, ensureDatabasesExist, migrateAll } from '@parley/store';
 
 export interface TestDatabases {
-  /** Environment for services: DIRECTORY_DATABASE_URL, SHARD_DATABASE_URLS, LOGICAL_SHARDS. */
+  /**
+   * Environment for services: DIRECTORY_DATABASE_URL, SHARD_DATABASE_URLS, LOGICAL_SHARDS.
+   * Services connect as the application role (not the owner), as in production.
+   */
   env: Record<string, string>;
+  /** The owner's URLs: migrations, and tests that look at the tables directly. */
   config: {
     DIRECTORY_DATABASE_URL: string;
     SHARD_DATABASE_URLS: Array<{ id: string; url: string }>;
@@ -43,11 +47,19 @@ export async function createTestDatabases(options: { physicalShards?: number; lo
   return {
     config,
     env: {
-      DIRECTORY_DATABASE_URL: config.DIRECTORY_DATABASE_URL,
-      SHARD_DATABASE_URLS: shards.map((s) => `${s.id}=${s.url}`).join(','),
+      DIRECTORY_DATABASE_URL: asAppRole(config.DIRECTORY_DATABASE_URL),
+      SHARD_DATABASE_URLS: shards.map((s) => `${s.id}=${asAppRole(s.url)}`).join(','),
       LOGICAL_SHARDS: String(config.LOGICAL_SHARDS),
       DATABASE_POOL_SIZE: String(config.DATABASE_POOL_SIZE),
     },
     drop: () => dropDatabases(urls),
   };
+}
+
+/** The same database, connecting as the application role (the test server trusts local connections). */
+export function asAppRole(url: string): string {
+  const appUrl = new URL(url);
+  appUrl.username = APP_ROLE;
+  appUrl.password = '';
+  return appUrl.toString();
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, EventContract, Message, MessageCreated, PayloadOf, UserDeactivated } from '@parley/contracts';
+import { ConversationChanged, EventContract, Message, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
 import { DEFAULT_MESSAGE_STREAM, describe, ensureMessageStream, NatsBus, reportConsumerLag } from '@parley/nats';
 import { CHAT_CONFIG, ChatConfig } from '../chat.config';
 
@@ -12,6 +12,11 @@ export interface MessageEventSink {
   messageCreated(orgId: string, message: Message, memberIds: string[]): void;
 }
 
+/** Where the receipt service reports moved cursors. */
+export interface ReceiptEventSink {
+  receiptRecorded(receipt: PayloadOf<typeof ReceiptRecorded>): void;
+}
+
 /**
  * Publishes the chat node's durable facts to the JetStream message stream. Events of
  * one conversation (or of one user, for directory facts) go out strictly in the
@@ -19,7 +24,7 @@ export interface MessageEventSink {
  * with the same message id, which JetStream deduplicates.
  */
 @Injectable()
-export class ChatEventsPublisher implements MessageEventSink, OnModuleInit {
+export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, OnModuleInit {
   private readonly logger = new Logger(ChatEventsPublisher.name);
   private readonly chains = new Map<string, Promise<void>>();
 
@@ -38,6 +43,17 @@ export class ChatEventsPublisher implements MessageEventSink, OnModuleInit {
 
   messageCreated(orgId: string, message: Message, memberIds: string[]): void {
     this.enqueue(message.conversationId, MessageCreated, { orgId, message, memberIds }, message.id);
+  }
+
+  /** A cursor value is reached once per user and kind, so it names the event for deduplication. */
+  receiptRecorded(receipt: PayloadOf<typeof ReceiptRecorded>): void {
+    const msgId = `receipt:${receipt.conversationId}:${receipt.userId}:${receipt.kind}:${receipt.seq}`;
+    this.enqueue(receipt.conversationId, ReceiptRecorded, receipt, msgId);
+  }
+
+  /** After the message's own MessageCreated (same chain), so no member sees the redaction first. */
+  messageRedacted(redaction: PayloadOf<typeof MessageRedacted>): void {
+    this.enqueue(redaction.conversationId, MessageRedacted, redaction, `redacted:${redaction.conversationId}:${redaction.seq}`);
   }
 
   conversationChanged(change: PayloadOf<typeof ConversationChanged>, msgId: string): void {
