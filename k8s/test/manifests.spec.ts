@@ -240,6 +240,16 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     for (const url of [config.DIRECTORY_DATABASE_URL, ...config.SHARD_DATABASE_URLS.map((s) => s.url)]) expect(new URL(url).password).toBe('');
   });
 
+  it('runs the services as the non-owner database role and only the migration job as the owner', () => {
+    const userSecret = (name: string) =>
+      workloads(objects)
+        .find((w) => w.metadata.name === name)!
+        .spec.template.spec.containers[0].env?.find((e) => e.name === 'PGUSER')
+        ?.valueFrom?.secretKeyRef?.name.replace(/-[a-z0-9]{10}$/, ''); // kustomize's generated-name suffix
+    expect(['parley-chat', 'parley-history'].map(userSecret)).toEqual(['parley-postgres-app', 'parley-postgres-app']);
+    expect(userSecret('parley-migrate')).toBe('parley-postgres-owner');
+  });
+
   it('denies all traffic by default, in and out', () => {
     const policies = ofKind(objects, 'NetworkPolicy').map((p) => p.spec as Record<string, unknown>);
     const denyAll = policies.find(
