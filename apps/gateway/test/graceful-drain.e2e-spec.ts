@@ -16,6 +16,8 @@ class RoamingClient {
   readonly drainingNotices: ServerDraining[] = [];
   private pending = new Map<TestClient, number>();
   private moving?: Promise<void>;
+  private readonly opened: TestClient[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly token: string,
@@ -27,11 +29,12 @@ class RoamingClient {
 
   async connect(url: string): Promise<void> {
     const client = await TestClient.connect(url, this.token, this.deviceId);
+    this.opened.push(client);
     this.current = client;
     this.url = url;
     client.socket.on(ServerEvent.ServerDraining, (notice: ServerDraining) => {
       this.drainingNotices.push(notice);
-      if (this.followsNotices) setTimeout(() => void this.move(client), notice.reconnectAfterMs);
+      if (this.followsNotices) this.later(() => void this.move(client), notice.reconnectAfterMs);
     });
     client.socket.on('disconnect', () => void this.move(client));
   }
@@ -49,7 +52,7 @@ class RoamingClient {
         }
       }
       this.moving = undefined;
-      const closeWhenIdle = () => ((this.pending.get(from) ?? 0) === 0 ? from.close() : setTimeout(closeWhenIdle, 50));
+      const closeWhenIdle = () => ((this.pending.get(from) ?? 0) === 0 ? from.close() : this.later(closeWhenIdle, 50));
       closeWhenIdle();
     })();
     return this.moving;
@@ -68,19 +71,27 @@ class RoamingClient {
     }
   }
 
+  private later(work: () => void, ms: number): void {
+    const timer = setTimeout(() => (this.timers.delete(timer), work()), ms);
+    this.timers.add(timer);
+  }
+
   close(): void {
-    this.current?.close();
+    this.timers.forEach((timer) => clearTimeout(timer));
+    this.opened.forEach((client) => client.close());
   }
 }
 
 describe('graceful drain: SIGTERM to one of two gateways and to one chat node while clients send', () => {
   let sys: TestSystem;
+  let clients: RoamingClient[] = [];
 
   beforeAll(async () => {
     sys = await startTestSystem({ gateways: 2, chatNodes: 2, env: { DRAIN_WINDOW_MS: String(DRAIN_WINDOW_MS) } });
   }, 60_000);
 
   afterAll(async () => {
+    clients.forEach((c) => c.close());
     await sys?.stop();
   });
 
@@ -92,7 +103,7 @@ describe('graceful drain: SIGTERM to one of two gateways and to one chat node wh
 
     // Four clients on the gateway that will stop (one of them ignores server.draining and is
     // closed by the gateway), two on the survivor; one group conversation each.
-    const clients = await Promise.all(
+    clients = await Promise.all(
       users.map(async (user, i) => {
         const client = new RoamingClient(user.token, `drain-${i}`, live, i !== 3);
         await client.connect(i < 4 ? leaving : survivor);
@@ -177,6 +188,5 @@ describe('graceful drain: SIGTERM to one of two gateways and to one chat node wh
         expect(bySeq.get(message.seq)?.clientMsgId).toBe(message.clientMsgId);
       }
     }
-    clients.forEach((c) => c.close());
   }, 60_000);
 });
