@@ -120,6 +120,25 @@ export default [
     },
   },
 
+  // The client SDK runs in browsers and ships on its own: socket.io-client at run time, the
+  // contracts for their types only (a value import would pull zod into every app).
+  {
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@parley/contracts', allowTypeImports: true, message: 'The SDK may use @parley/contracts for types only: `import type`.' }],
+          patterns: [
+            { group: ['@parley/*', '!@parley/contracts'], message: 'The SDK depends on no other Parley library.' },
+            { group: ['node:*', 'zod', 'nats', '@nestjs/*'], message: 'The SDK depends on socket.io-client only (it runs in browsers too).' },
+          ],
+        },
+      ],
+    },
+  },
+
   // Plain JS: CommonJS Node scripts and configs.
   {
     files: ['**/*.js', '**/*.cjs'],
