@@ -8,13 +8,17 @@ export interface MessageStreamOptions {
   maxAgeMs: number;
   /** Window in which a republish with the same message id is dropped. */
   duplicateWindowMs: number;
-  replicas: number;
+  /**
+   * Copies across the NATS cluster. Set only by the stream's owner (the chat nodes,
+   * MESSAGE_STREAM_REPLICAS); readers that ensure the stream keep whatever it has (1 when
+   * they create it), so they never undo the owner's setting.
+   */
+  replicas?: number;
 }
 
 export const DEFAULT_MESSAGE_STREAM: MessageStreamOptions = {
   maxAgeMs: 7 * 24 * 3600 * 1000,
   duplicateWindowMs: 2 * 60 * 1000,
-  replicas: 1,
 };
 
 /**
@@ -32,15 +36,14 @@ export async function ensureMessageStream(bus: NatsBus, options: MessageStreamOp
     discard: DiscardPolicy.Old,
     max_age: nanos(options.maxAgeMs),
     duplicate_window: nanos(options.duplicateWindowMs),
-    num_replicas: options.replicas,
   };
   try {
-    await jsm.streams.info(name);
-    await jsm.streams.update(name, config);
+    const existing = await jsm.streams.info(name);
+    await jsm.streams.update(name, { ...config, num_replicas: options.replicas ?? existing.config.num_replicas });
   } catch (err) {
     if (!isNotFound(err)) throw err;
     try {
-      await jsm.streams.add(config);
+      await jsm.streams.add({ ...config, num_replicas: options.replicas ?? 1 });
     } catch (addErr) {
       // Another service created it between our check and our add.
       if (!String(addErr).includes('already in use')) throw addErr;
