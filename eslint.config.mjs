@@ -65,6 +65,8 @@ function moduleBoundaries({ testFiles }) {
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: lib('type:contracts', 'type:util') },
       { sourceTag: 'type:infra', onlyDependOnLibsWithTags: lib('type:contracts', 'type:util', 'type:infra') },
       { sourceTag: 'type:data', onlyDependOnLibsWithTags: lib('type:contracts', 'type:util', 'type:data') },
+      // k8s/ manifest tests check the shipped configuration with the services' own schemas.
+      { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:util'] },
       {
         sourceTag: 'type:testing',
         onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:infra', 'type:data', 'type:testing'],

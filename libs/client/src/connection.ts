@@ -31,6 +31,9 @@ export interface ConnectionHandlers {
 /** Server events the client listens to. */
 export const SERVER_EVENTS = ['message.new', 'conversation.updated', 'receipt', 'presence', 'typing', 'message.redacted'] as const;
 
+/** The longest a `server.draining` notice can make the client wait before moving. */
+const MAX_DRAIN_DELAY_MS = 60_000;
+
 /** Handshake refusals that another attempt would meet again. */
 const FATAL_CONNECT_ERRORS: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'BAD_REQUEST']);
 
@@ -42,6 +45,7 @@ const FATAL_CONNECT_ERRORS: ReadonlySet<string> = new Set(['UNAUTHORIZED', 'BAD_
 export class Connection {
   private socket?: ClientSocket;
   private reconnectTimer?: unknown;
+  private drainTimer?: unknown;
   private closed = false;
 
   constructor(
@@ -62,6 +66,24 @@ export class Connection {
     this.closed = true;
     if (this.reconnectTimer !== undefined) this.options.clock.clearTimeout(this.reconnectTimer);
     this.dropSocket();
+  }
+
+  /**
+   * The gateway is shutting down and gave this client its turn to move: leave at that
+   * time and connect again at once (the load balancer picks a gateway still running).
+   * Sends waiting for an ack then go again from the outbox, under the same clientMsgId.
+   */
+  private onDraining(socket: ClientSocket, payload: unknown): void {
+    if (this.drainTimer !== undefined) return;
+    const asked = (payload as { reconnectAfterMs?: unknown } | null)?.reconnectAfterMs;
+    const delayMs = typeof asked === 'number' && asked >= 0 ? Math.min(asked, MAX_DRAIN_DELAY_MS) : 0;
+    this.drainTimer = this.options.clock.setTimeout(() => {
+      this.drainTimer = undefined;
+      if (this.socket !== socket || this.closed) return;
+      this.dropSocket();
+      this.handlers.lost();
+      void this.attempt();
+    }, delayMs);
   }
 
   private async attempt(): Promise<void> {
@@ -89,6 +111,7 @@ export class Connection {
       this.handlers.online(socket);
     });
     on('connect_error', (err) => this.onConnectError(err));
+    on('server.draining', (payload) => this.onDraining(socket, payload));
     on('disconnect', () => {
       this.dropSocket();
       this.handlers.lost();
@@ -116,6 +139,8 @@ export class Connection {
 
   /** Forgets the socket first, so the events its shutdown fires are ignored. */
   private dropSocket(): void {
+    if (this.drainTimer !== undefined) this.options.clock.clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
     const socket = this.socket;
     this.socket = undefined;
     socket?.disconnect();

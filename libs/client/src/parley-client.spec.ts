@@ -88,6 +88,21 @@ describe('ParleyClient against an in-memory gateway', () => {
     expect(c.pendingSends()).toEqual([]);
   });
 
+  it('moves to another gateway when its gateway drains, at the time it was given, without losing a send', async () => {
+    const { c, received } = client('ana', 'phone');
+    await c.connect();
+    const draining = gateway.sockets.at(-1)!;
+    gateway.swallowSendAcks = 1;
+    const sent = c.send('c1', 'in flight while draining');
+    draining.push('server.draining', { reconnectAfterMs: 30, windowMs: 100 });
+    expect(gateway.connectedCount()).toBe(1);
+    await until(() => gateway.sockets.length === 2 && gateway.connectedCount() === 1, 'the move to a new connection');
+    expect(draining.connected).toBe(false);
+    expect(await sent).toMatchObject({ seq: 1, body: 'in flight while draining' });
+    await until(() => received.length === 1, 'the message once');
+    expect(seqs(received)).toEqual([1]);
+  });
+
   it('syncs again now and then, so a lost push of the last message does not stay unseen', async () => {
     const { c, received } = client('ana', 'phone', { resyncIntervalMs: 100 });
     await c.connect();

@@ -20,6 +20,8 @@ import {
   Subjects,
   toErrorBody,
 } from '@parley/contracts';
+import { countError, countEventIn, countEventOut, observeNatsRequest, withCorrelationId } from '@parley/telemetry';
+import { correlationHeaders, correlationHeadersForJetStream, correlationIdOf } from './correlation-header';
 import { decodeJson, encodeJson } from './json-codec';
 
 export interface NatsBusOptions {
@@ -51,6 +53,9 @@ export type EventHandler<E extends EventContract> = (payload: PayloadOf<E>) => P
 export class NatsBus {
   private readonly subscriptions: Subscription[] = [];
   private js?: JetStreamClient;
+  /** Command handlers running now, and who waits for them to finish (stopHandling). */
+  private handlersInFlight = 0;
+  private idleWaiters: Array<() => void> = [];
 
   private constructor(
     readonly connection: NatsConnection,
@@ -119,14 +124,22 @@ export class NatsBus {
     opts: { nodeId?: string; timeoutMs?: number } = {},
   ): Promise<ReplyOf<C>> {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
+    const started = performance.now();
+    const label = commandLabel(contract);
+    countEventOut('nats', label);
     let raw: Uint8Array;
     try {
-      const msg = await this.connection.request(subject, encodeJson(payload), { timeout: opts.timeoutMs ?? this.options.requestTimeoutMs });
+      const msg = await this.connection.request(subject, encodeJson(payload), {
+        timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
+        headers: correlationHeaders(),
+      });
       raw = msg.data;
     } catch (err) {
+      observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
       throw toTransportError(err, contract.name);
     }
     const result = decodeJson(raw) as Result<unknown> | undefined;
+    observeNatsRequest(label, result?.ok === true ? 'ok' : 'error', (performance.now() - started) / 1000);
     if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
       throw new ParleyError(ErrorCode.INTERNAL, `malformed reply to ${contract.name}`);
     }
@@ -138,6 +151,7 @@ export class NatsBus {
   handle<C extends CommandContract>(contract: C, handler: CommandHandler<C>, opts: { nodeId?: string } = {}): void {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
     const queue = contract.scope === 'service' ? `${this.prefix}.${contract.service}` : undefined;
+    const label = commandLabel(contract);
     const sub = this.connection.subscribe(subject, {
       queue,
       callback: (err, msg) => {
@@ -145,7 +159,9 @@ export class NatsBus {
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
           return;
         }
-        void (async () => {
+        countEventIn('nats', label);
+        this.handlersInFlight++;
+        void withCorrelationId(correlationIdOf(msg), async () => {
           let reply: Result<unknown>;
           try {
             const request = parsePayload(contract.request, decodeJson(msg.data));
@@ -153,9 +169,11 @@ export class NatsBus {
           } catch (e) {
             if (!(e instanceof ParleyError)) this.logger.error(`${contract.name} failed: ${describe(e)}`);
             reply = { ok: false, error: toErrorBody(e) };
+            countError('nats', reply.error.code);
           }
           if (msg.reply) msg.respond(encodeJson(reply));
-        })();
+          if (--this.handlersInFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        });
       },
     });
     this.subscriptions.push(sub);
@@ -165,10 +183,13 @@ export class NatsBus {
   async publish<E extends EventContract>(contract: E, payload: PayloadOf<E>, opts: { msgId?: string } = {}): Promise<void> {
     const subject = Subjects.event(this.prefix, contract);
     const data = encodeJson(payload);
+    countEventOut('nats', contract.name);
     if (contract.durable) {
-      await this.jetstream().publish(subject, data, opts.msgId ? { msgID: opts.msgId } : undefined);
+      const headers = correlationHeadersForJetStream();
+      await this.jetstream().publish(subject, data, opts.msgId || headers ? { msgID: opts.msgId, headers } : undefined);
     } else {
-      this.connection.publish(subject, data);
+      const headers = correlationHeaders();
+      this.connection.publish(subject, data, headers ? { headers } : undefined);
     }
   }
 
@@ -182,18 +203,37 @@ export class NatsBus {
       queue: opts.queue,
       callback: (err, msg) => {
         if (err) return this.logger.error(`subscription ${subject} failed: ${err.message}`);
+        countEventIn('nats', contract.name);
         let payload: PayloadOf<E>;
         try {
           payload = parsePayload(contract.payload, decodeJson(msg.data)) as PayloadOf<E>;
         } catch (e) {
           return this.logger.warn(`dropped invalid ${contract.name} event: ${describe(e)}`);
         }
-        Promise.resolve()
-          .then(() => handler(payload))
-          .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`));
+        withCorrelationId(correlationIdOf(msg), () =>
+          Promise.resolve()
+            .then(() => handler(payload))
+            .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`)),
+        );
       },
     });
     this.subscriptions.push(sub);
+  }
+
+  /**
+   * Stops taking commands and events (a request sent here from now on gets "no responders"
+   * and is retried elsewhere) and resolves once every command already taken has replied,
+   * or after timeoutMs. The connection stays open for publishing.
+   */
+  async stopHandling(timeoutMs = 10_000): Promise<void> {
+    await Promise.allSettled(this.subscriptions.map((sub) => sub.drain()));
+    if (this.handlersInFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   async flush(): Promise<void> {
@@ -209,6 +249,14 @@ export class NatsBus {
       await this.connection.close().catch(() => undefined);
     }
   }
+}
+
+/** `<service>.<command>` (command names repeat across services, e.g. `ping`): the metrics' label. */
+const commandLabels = new WeakMap<CommandContract, string>();
+function commandLabel(contract: CommandContract): string {
+  let label = commandLabels.get(contract);
+  if (label === undefined) commandLabels.set(contract, (label = `${contract.service}.${contract.name}`));
+  return label;
 }
 
 /**

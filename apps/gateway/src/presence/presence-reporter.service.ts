@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import {
   DeviceSession,
@@ -19,10 +19,12 @@ import { ConnectionRegistry } from '../ws/connection-registry';
  * them every PRESENCE_HEARTBEAT_MS, and the complete list (a snapshot) whenever the presence
  * service asks: at its start, or when a heartbeat shows it missed something. Reports are
  * fire-and-forget: anything lost while presence or NATS is away is repaired by the next
- * heartbeat and snapshot.
+ * heartbeat and snapshot. A draining gateway needs nothing more: each socket's close is
+ * reported as its client leaves for another gateway (within the grace period, so its user
+ * stays online); whatever is left unsaid ends with the TTL.
  */
 @Injectable()
-export class PresenceReporter implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+export class PresenceReporter implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PresenceReporter.name);
   private digest = sessionDigest.empty;
   private count = 0;
@@ -61,12 +63,6 @@ export class PresenceReporter implements OnApplicationBootstrap, BeforeApplicati
       const slice = sessions.slice(part * SNAPSHOT_PART_SIZE, (part + 1) * SNAPSHOT_PART_SIZE);
       this.report(this.bus.publish(GatewaySnapshot, { node: this.config.NODE_ID, snapshotId, part, parts, sessions: slice }));
     }
-  }
-
-  /** Going away: the sessions end now, and their users get the grace period to reconnect elsewhere. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.sendSnapshot([]);
-    await this.bus.flush().catch(() => undefined);
   }
 
   onModuleDestroy(): void {
