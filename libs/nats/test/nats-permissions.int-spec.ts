@@ -1,6 +1,17 @@
 import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
-import { ChatNodeCommands, DirectoryCommands, HistoryCommands, MessageCreated, PingCommands, ServiceName, Subjects } from '@parley/contracts';
+import {
+  ChatNodeCommands,
+  DeviceSessionOpened,
+  DirectoryCommands,
+  HistoryCommands,
+  MessageCreated,
+  PingCommands,
+  PresenceChanged,
+  presenceBucketName,
+  ServiceName,
+  Subjects,
+} from '@parley/contracts';
 import { PrivateNatsServer } from '@parley/testing';
 import { ensureMessageStream, followStream, NatsBus, on, StreamReader } from '../src';
 
@@ -77,6 +88,27 @@ describe('NATS users and permissions (deploy/nats/nats-server.conf)', () => {
     await buses.chat.publish(MessageCreated, { orgId: 'o1', message, memberIds: ['u_a'] }, { msgId: 'm_1' });
     for (let i = 0; i < 50 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
     expect(received).toHaveLength(3);
+    // Presence: gateways report sessions to it, it tells gateways, asks the directory, keeps its key-value bucket.
+    const reports: unknown[] = [];
+    const changes: unknown[] = [];
+    buses.presence.subscribe(DeviceSessionOpened, (event) => void reports.push(event));
+    buses.gateway.subscribe(PresenceChanged, (event) => void changes.push(event));
+    buses.chat.handle(DirectoryCommands.userGet, ({ orgId, userId }) => ({ id: userId, orgId, displayName: 'A', createdAt: new Date(0).toISOString() }));
+    await Promise.all(Object.values(buses).map((b) => b.flush()));
+    await buses.gateway.publish(DeviceSessionOpened, { node: 'gateway-0', session: { userId: 'u_a', orgId: 'o1', deviceId: 'd', connectedAt: new Date(0).toISOString() } });
+    await buses.presence.publish(PresenceChanged, { presence: { userId: 'u_a', status: 'online', lastSeenAt: null }, rev: 1 });
+    await expect(buses.presence.request(DirectoryCommands.userGet, { orgId: 'o1', userId: 'u_a' })).resolves.toMatchObject({ id: 'u_a' });
+    const kv = await buses.presence.jetstream().views.kv(presenceBucketName(PREFIX), { history: 1 });
+    await kv.put('online.dQ', '{}');
+    expect((await kv.get('online.dQ'))?.string()).toBe('{}');
+    const watch = await kv.watch({ key: 'online.>' });
+    for await (const entry of watch) {
+      expect(entry.key).toBe('online.dQ');
+      break;
+    }
+    await kv.delete('online.dQ');
+    for (let i = 0; i < 50 && (reports.length < 1 || changes.length < 1); i++) await new Promise((r) => setTimeout(r, 50));
+    expect([reports.length, changes.length]).toEqual([1, 1]);
   });
 
   it('refuses what a service has no business doing', async () => {
