@@ -20,7 +20,8 @@ export interface ReceiptEvent {
 export interface Presence {
   userId: string;
   status: 'online' | 'offline';
-  lastSeenAt: string;
+  /** When the user's last device left (while online: when this online period began); null for a user never seen. */
+  lastSeenAt: string | null;
 }
 
 export interface TypingEvent {
