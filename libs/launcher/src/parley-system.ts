@@ -1,3 +1,4 @@
+import { DEV_DEFAULTS } from '@parley/config';
 import { LogSink, ServiceProcess } from './service-process';
 
 export interface SystemOptions {
@@ -69,13 +70,28 @@ export class ParleySystem {
       try {
         const answers = await Promise.all(this.gatewayUrls.map((url) => fetch(`${url}/health/ready`)));
         last = (await Promise.all(answers.map((a) => a.text()))).join(' ');
-        if (answers.every((a) => a.ok)) return;
+        if (answers.every((a) => a.ok) && (await this.everyGatewaySeesEveryChatNode())) return;
       } catch (err) {
         last = String(err);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`Parley was not ready within ${timeoutMs} ms; last readiness answer: ${last}`);
+  }
+
+  /**
+   * Ready means one chat node, but until every gateway has heard every node's heartbeat
+   * the gateways can name different owners for a conversation (the database fences
+   * that; a test asserting on owners would see it).
+   */
+  private async everyGatewaySeesEveryChatNode(): Promise<boolean> {
+    const expected = this.options.chatNodes ?? 1;
+    const headers = { authorization: `Bearer ${this.options.env.ADMIN_TOKEN ?? DEV_DEFAULTS.ADMIN_TOKEN}` };
+    const answers = await Promise.all(this.gatewayUrls.map((url) => fetch(`${url}/admin/chat/nodes`, { headers })));
+    // Without admin access (another token, a rate limit) there is nothing to wait on.
+    if (answers.some((a) => !a.ok)) return true;
+    const bodies = (await Promise.all(answers.map((a) => a.json()))) as Array<{ nodes?: unknown[] }>;
+    return bodies.every((body) => body.nodes?.length === expected);
   }
 
   async stop(): Promise<void> {
