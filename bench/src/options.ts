@@ -23,6 +23,7 @@ export interface BenchOptions {
   /** fan-out */
   groupSize: number;
   fanoutStartRate: number;
+  fanoutMaxRate: number;
   /** history */
   historySizes: number[];
   historyConversationSize: number;
@@ -42,6 +43,7 @@ export const USAGE = `npm run bench -- [options]
   --runs <n>                runs per scenario; figures are median (min-max) (default 3)
   --workers <n>             load-generator processes (default 2)
   --chat-nodes <n>          chat service processes (default 2, as npm start)
+  --port, --baseline-port   gateway and bare server ports (default: free ports)
   --body-size <chars>       message body length (default 100)
   --pairs <n>               throughput/latency: 1:1 conversations (default 200)
   --step-ms <ms>            throughput/fan-out: duration of each rate step (default 3000)
@@ -53,6 +55,7 @@ export const USAGE = `npm run bench -- [options]
   --source-addresses <n>    connections: spread over 127.0.0.2.. (default 8)
   --group-size <n>          fan-out: group members, all connected (default 1000, the cap)
   --fanout-start-rate <msg/s>  fan-out: first step (default 20)
+  --fanout-max-rate <msg/s> fan-out: last step (default 2000)
   --history-sizes <list>    history: stored messages at which to measure (default 100000,1000000; e.g. 100000,10000000)
   --history-conversation-size <n>  history: messages per conversation (default 1000)
   --history-requests <n>    history: requests per page kind (default 500)
@@ -65,17 +68,18 @@ export const USAGE = `npm run bench -- [options]
 const SMOKE: Partial<BenchOptions> = {
   runs: 1,
   pairs: 10,
-  stepMs: 500,
+  stepMs: 400,
   startRate: 100,
-  maxRate: 200,
-  latencyMs: 1000,
-  connections: 200,
-  groupSize: 50,
+  maxRate: 150,
+  latencyMs: 600,
+  connections: 100,
+  groupSize: 20,
   fanoutStartRate: 20,
+  fanoutMaxRate: 30,
   historySizes: [2000],
   historyConversationSize: 200,
   historyRequests: 30,
-  stormClients: 60,
+  stormClients: 40,
   stormTimeoutMs: 20_000,
 };
 
@@ -103,6 +107,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'source-addresses': { type: 'string' },
       'group-size': { type: 'string' },
       'fanout-start-rate': { type: 'string' },
+      'fanout-max-rate': { type: 'string' },
       'history-sizes': { type: 'string' },
       'history-conversation-size': { type: 'string' },
       'history-requests': { type: 'string' },
@@ -147,8 +152,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     runs: int('runs', preset.runs ?? 3),
     workers: int('workers', 2, 1, 16),
     chatNodes: int('chat-nodes', 2, 1, 8),
-    port: int('port', 3900, 1, 65535),
-    baselinePort: int('baseline-port', 3901, 1, 65535),
+    port: int('port', 0, 0, 65535),
+    baselinePort: int('baseline-port', 0, 0, 65535),
     bodySize: int('body-size', 100, 1, 4000),
     pairs: int('pairs', preset.pairs ?? 200),
     stepMs: int('step-ms', preset.stepMs ?? 3000, 100),
@@ -161,6 +166,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     sourceAddresses: int('source-addresses', 8, 1, 250),
     groupSize: int('group-size', preset.groupSize ?? 1000, 2, 1000),
     fanoutStartRate: num('fanout-start-rate', preset.fanoutStartRate ?? 20),
+    fanoutMaxRate: num('fanout-max-rate', preset.fanoutMaxRate ?? 2000),
     historySizes: [...historySizes].sort((a, b) => a - b),
     historyConversationSize: int('history-conversation-size', preset.historyConversationSize ?? 1000, 100),
     historyRequests: int('history-requests', preset.historyRequests ?? 500),
