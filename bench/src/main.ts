@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     logicalShards: 64,
     physicalShards: 2,
     logs: options.logs,
-    nodeOptions: options.cpuProf ? `--cpu-prof --cpu-prof-dir=${join(outDir, 'profiles')}` : undefined,
+    nodeArgs: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] : undefined,
   });
   const baseline = new Baseline(options.baselinePort || (await freePort()));
   const pool = LoadPool.start(options.workers);

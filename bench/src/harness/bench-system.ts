@@ -16,7 +16,7 @@ export interface BenchSystemOptions {
   /** Print the services' log lines (warnings and errors only: LOG_LEVEL=warn). */
   logs: boolean;
   /** Extra node flags for every service, e.g. --cpu-prof. */
-  nodeOptions?: string;
+  nodeArgs?: string[];
 }
 
 /**
@@ -44,6 +44,7 @@ export class BenchSystem {
       gatewayPorts: [options.port],
       chatNodes: options.chatNodes,
       randomHealthPorts: true,
+      nodeArgs: options.nodeArgs,
       env: {
         NODE_ENV: 'development',
         LOG_LEVEL: 'warn',
@@ -51,7 +52,6 @@ export class BenchSystem {
         NATS_PREFIX: natsPrefix,
         ADMIN_TOKEN: DEV_DEFAULTS.ADMIN_TOKEN,
         JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
-        ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
         ...databases.env,
       },
       sink: (service, line) => {
