@@ -3,9 +3,10 @@ import { join } from 'node:path';
 
 /**
  * Where the CPU went, from the V8 profiles `npm run bench -- --cpu-prof` writes:
- *   node tools/scripts/run-service.js bench/src/profile-top [dir-or-files...] [--top N]
+ *   node tools/scripts/run-service.js bench/src/profile-top [dir-or-files...] [--top N] [--last-s S]
  * For each profile: the service (guessed from the code it ran), the share of busy time per
- * package or app folder, and the functions with the most self time.
+ * package or app folder, and the functions with the most self time. `--last-s` keeps only the
+ * last S seconds before the services stopped (the load, without start-up and setup).
  */
 interface ProfileNode {
   id: number;
@@ -32,12 +33,17 @@ function area(url: string): string {
   return url;
 }
 
-function summarize(file: string, top: number): void {
+function summarize(file: string, top: number, lastS: number): void {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const totalUs = profile.endTime - profile.startTime;
+  const from = lastS > 0 ? profile.endTime - lastS * 1e6 : profile.startTime;
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= from) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const totalUs = profile.endTime - Math.max(from, profile.startTime);
   let idleUs = 0;
   const areas = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -69,8 +75,10 @@ function summarize(file: string, top: number): void {
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 15;
+const lastAt = args.indexOf('--last-s');
+const lastS = lastAt >= 0 ? Number(args.splice(lastAt, 2)[1]) : 0;
 const inputs = args.length > 0 ? args : ['bench/results/profiles'];
 for (const input of inputs) {
   const files = statSync(input).isDirectory() ? readdirSync(input).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(input, f)) : [input];
-  files.forEach((f) => summarize(f, top));
+  files.forEach((f) => summarize(f, top, lastS));
 }

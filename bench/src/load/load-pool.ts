@@ -157,9 +157,11 @@ export class LoadPool {
     const byWorker = this.split(expectations, (e) => e.client.worker, (e) => ({ ...e, client: e.client.index }));
     const reports = await this.askAll('resync', (w) => ({ expectations: byWorker[w], since, timeoutMs }));
     return {
+      reconnectedAfterMs: reports.flatMap((r) => r.reconnectedAfterMs),
       syncedAfterMs: reports.flatMap((r) => r.syncedAfterMs),
       missing: reports.reduce((n, r) => n + r.missing, 0),
       errors: reports.reduce((n, r) => n + r.errors, 0),
+      firstError: reports.find((r) => r.firstError)?.firstError,
     };
   }
 

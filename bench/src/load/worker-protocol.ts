@@ -68,10 +68,14 @@ export interface ResyncExpectation {
 }
 
 export interface ResyncReport {
+  /** Per client: ms from `since` until connected again, or -1 if never. */
+  reconnectedAfterMs: number[];
   /** Per client: ms from `since` until connected again and history checked, or -1 if never. */
   syncedAfterMs: number[];
   missing: number;
+  /** Failed history.fetch calls (each retried until the timeout). */
   errors: number;
+  firstError?: string;
 }
 
 /** Requests from the bench process to a load-generator process, and what each answers. */

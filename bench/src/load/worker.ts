@@ -23,6 +23,8 @@ import {
 class LoadWorker {
   private clients: BenchClient[] = [];
   private lastConnectAt: number[] = [];
+  /** Who waits for a client's next connect (the reconnect storm), by client index. */
+  private connectWaiters = new Map<number, () => void>();
   private seen = new Set<string>();
   private deliveries: DeliveryReport = freshDeliveries();
   private sendCounter = 0;
@@ -45,6 +47,7 @@ class LoadWorker {
       this.clients.forEach((c) => c.close());
       this.clients = [];
       this.lastConnectAt = [];
+      this.connectWaiters.clear();
       return n;
     },
   };
@@ -57,7 +60,10 @@ class LoadWorker {
       const index = base + i;
       const client = new BenchClient(url, spec, { reconnection }, {
         message: (m) => this.onMessage(index, spec.userId, m),
-        connect: () => (this.lastConnectAt[index] = monotonicMs()),
+        connect: () => {
+          this.lastConnectAt[index] = monotonicMs();
+          this.connectWaiters.get(index)?.();
+        },
         disconnect: () => undefined,
       });
       this.clients[index] = client;
@@ -193,28 +199,54 @@ class LoadWorker {
 
   /** Waits for each client to be connected again after `since`, then checks its history holds what was acked. */
   private async resync(expectations: ResyncExpectation[], since: number, timeoutMs: number): Promise<ResyncReport> {
-    const report: ResyncReport = { syncedAfterMs: [], missing: 0, errors: 0 };
+    const report: ResyncReport = { reconnectedAfterMs: [], syncedAfterMs: [], missing: 0, errors: 0 };
     const deadline = monotonicMs() + timeoutMs;
     await Promise.all(
       expectations.map(async (e) => {
         const client = this.clients[e.client];
-        while (monotonicMs() < deadline) {
-          if ((this.lastConnectAt[e.client] ?? 0) > since && client.connected) {
-            const ack = await client.call('history.fetch', { conversationId: e.conversationId, limit: 100 }).catch(() => undefined);
-            if (ack?.ok) {
-              const stored = new Set((ack.data.messages as DeliveredMessage[]).map((m) => m.clientMsgId));
-              report.missing += e.clientMsgIds.filter((id) => !stored.has(id)).length;
-              report.syncedAfterMs.push(monotonicMs() - since);
-              return;
-            }
-            report.errors++;
+        let reconnected = -1;
+        let synced = -1;
+        while (synced < 0 && monotonicMs() < deadline) {
+          const connectedAt = this.lastConnectAt[e.client] ?? 0;
+          if (!(connectedAt > since && client.connected)) {
+            await this.nextConnect(e.client, deadline);
+            continue;
           }
-          await new Promise((r) => setTimeout(r, 25));
+          if (reconnected < 0) reconnected = connectedAt - since;
+          const ack = await client.call('history.fetch', { conversationId: e.conversationId, limit: 100 }).catch((err: Error) => ({
+            ok: false as const,
+            error: { code: err.message, message: err.message },
+          }));
+          if (ack.ok) {
+            const stored = new Set((ack.data.messages as DeliveredMessage[]).map((m) => m.clientMsgId));
+            report.missing += e.clientMsgIds.filter((id) => !stored.has(id)).length;
+            synced = monotonicMs() - since;
+            break;
+          }
+          report.errors++;
+          report.firstError ??= `${ack.error.code}: ${ack.error.message}`;
+          await new Promise((r) => setTimeout(r, 250));
         }
-        report.syncedAfterMs.push(-1);
+        report.reconnectedAfterMs.push(reconnected);
+        report.syncedAfterMs.push(synced);
       }),
     );
     return report;
+  }
+
+  /** Resolves at the client's next connect, or at the deadline. */
+  private nextConnect(client: number, deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, deadline - monotonicMs()));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.connectWaiters.set(client, () => {
+        this.connectWaiters.delete(client);
+        done();
+      });
+    });
   }
 }
 
