@@ -18,6 +18,8 @@ import { ConversationSequencer } from './messages/conversation-sequencer';
 import { DEFAULT_HOT_CONVERSATIONS, HotConversations } from './messages/hot-conversations';
 import { MessageWriteRepository } from './messages/message-write.repository';
 import { NodeHeartbeatService } from './node/node-heartbeat.service';
+import { ReceiptRepository } from './receipts/receipt.repository';
+import { ReceiptService } from './receipts/receipt.service';
 
 /** A chat node: the directory, conversations and the message write path. */
 @Module({})
@@ -48,6 +50,8 @@ export class ChatAppModule {
         MemberEligibility,
         ConversationService,
         MembershipService,
+        ReceiptRepository,
+        ReceiptService,
         ChatNatsController,
         NodeHeartbeatService,
       ],

@@ -6,10 +6,11 @@ import { ConversationService } from './conversations/conversation.service';
 import { MembershipService } from './conversations/membership.service';
 import { ConversationSequencer } from './messages/conversation-sequencer';
 import { HotConversations } from './messages/hot-conversations';
+import { ReceiptService } from './receipts/receipt.service';
 
 /**
  * NATS transport of conversations and messages. Creation goes to any node (queue
- * group); sends and member changes go to the node the gateway's ring names owner.
+ * group); sends, receipts and member changes go to the node the gateway's ring names owner.
  * Handlers are registered once every module is initialised (the message stream exists).
  */
 @Injectable()
@@ -21,6 +22,7 @@ export class ChatNatsController implements OnApplicationBootstrap {
     private readonly membership: MembershipService,
     private readonly sequencer: ConversationSequencer,
     private readonly hot: HotConversations,
+    private readonly receipts: ReceiptService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -35,6 +37,7 @@ export class ChatNatsController implements OnApplicationBootstrap {
       async ({ actor, input }) => ({ conversation: await this.membership.remove(actor, input) }),
       node,
     );
+    this.bus.handle(ChatNodeCommands.receiptRecord, ({ actor, input }) => this.receipts.record(actor, input), node);
     this.bus.handle(ChatNodeCommands.probe, () => ({ nodeId: this.config.NODE_ID }), node);
     // Members may have been changed by another node (before the ring moved the
     // conversation here): drop the hot state, the next use reloads it.

@@ -19,6 +19,7 @@ import { ChatRouter } from './routing/chat-router';
 import { ConnectionGateway } from './ws/connection.gateway';
 import { ConnectionRegistry } from './ws/connection-registry';
 import { ConversationsGateway } from './ws/conversations.gateway';
+import { DeliveryGateway } from './ws/delivery.gateway';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
 import { SocketPush } from './ws/socket-push';
@@ -50,6 +51,7 @@ export class GatewayAppModule {
         ConnectionGateway,
         ConversationsGateway,
         MessagesGateway,
+        DeliveryGateway,
         EventFanout,
       ],
     };

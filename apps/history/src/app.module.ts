@@ -12,6 +12,8 @@ import { HistoryConfig } from './history.config';
 import { HistoryNatsController } from './history.nats-controller';
 import { MessageHistoryService } from './messages/message-history.service';
 import { MessageReadRepository } from './messages/message-read.repository';
+import { DeviceSyncRepository } from './sync/device-sync.repository';
+import { SyncService } from './sync/sync.service';
 
 @Module({})
 export class HistoryAppModule {
@@ -31,6 +33,8 @@ export class HistoryAppModule {
         ConversationQueryService,
         MessageHistoryService,
         HistoryAdminService,
+        DeviceSyncRepository,
+        SyncService,
         HistoryNatsController,
       ],
     };

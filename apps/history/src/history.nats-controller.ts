@@ -4,6 +4,7 @@ import { NatsBus } from '@parley/nats';
 import { HistoryAdminService } from './admin/history-admin.service';
 import { ConversationQueryService } from './conversations/conversation-query.service';
 import { MessageHistoryService } from './messages/message-history.service';
+import { SyncService } from './sync/sync.service';
 
 /** NATS transport of the history service: validation happens in the bus, logic in the services. */
 @Injectable()
@@ -13,6 +14,7 @@ export class HistoryNatsController implements OnModuleInit {
     private readonly conversations: ConversationQueryService,
     private readonly messages: MessageHistoryService,
     private readonly admin: HistoryAdminService,
+    private readonly sync: SyncService,
   ) {}
 
   onModuleInit(): void {
@@ -23,6 +25,7 @@ export class HistoryNatsController implements OnModuleInit {
       conversation: await this.conversations.getForUser(actor, input.conversationId),
     }));
     this.bus.handle(HistoryCommands.messagesFetch, ({ actor, input }) => this.messages.fetch(actor, input));
+    this.bus.handle(HistoryCommands.sync, ({ actor, input }) => this.sync.forDevice(actor, input));
     this.bus.handle(HistoryCommands.orgConversations, async ({ orgId }) => ({
       conversations: await this.admin.orgConversations(orgId),
     }));

@@ -62,7 +62,16 @@ export const AuthEnv = z.object({
 /** A health/metrics HTTP port for services that have no public API. */
 export const HealthEnv = (fallback: number) => z.object({ HEALTH_PORT: port(fallback) });
 
-export const GatewayEnv = z.object({ PORT: port(3000), HOST: z.string().default('0.0.0.0') });
+export const GatewayEnv = z.object({
+  PORT: port(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /**
+   * Groups with more members than this do not fan out per-user `delivered` receipts to
+   * the other members (each message would cost members² events); `read` receipts and a
+   * user's own devices are always told.
+   */
+  RECEIPT_FANOUT_MAX_MEMBERS: z.coerce.number().int().min(2).default(100),
+});
 
 export const ChatRingEnv = z.object({
   CHAT_HEARTBEAT_MS: positiveMs(1000),

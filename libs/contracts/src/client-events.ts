@@ -8,6 +8,8 @@ import {
   MAX_CLIENT_MSG_ID_LENGTH,
   MAX_GROUP_MEMBERS,
   MAX_PAGE_LIMIT,
+  MAX_SYNC_CURSORS,
+  MAX_SYNC_LIMIT,
   Seq,
 } from './shapes';
 
@@ -77,4 +79,25 @@ export const HistoryFetchInput = z
     error: 'afterSeq must be lower than beforeSeq',
   });
 export type HistoryFetchInput = z.infer<typeof HistoryFetchInput>;
+
+/** `receipt.delivered` and `receipt.read`: the caller's cursor moves up to `seq`, never back. */
+export const ReceiptInput = z.strictObject({
+  conversationId: Id,
+  seq: Seq,
+});
+export type ReceiptInput = z.infer<typeof ReceiptInput>;
+
+/**
+ * `sync`: for each conversation in `since`, the messages after the given seq; for the
+ * caller's other conversations, the messages after this device's own pointer.
+ */
+export const SyncInput = z.strictObject({
+  since: z
+    .record(Id, z.int().nonnegative())
+    .refine((since) => Object.keys(since).length <= MAX_SYNC_CURSORS, { error: `since holds at most ${MAX_SYNC_CURSORS} conversations` })
+    .optional(),
+  limit: z.int().min(1).max(MAX_SYNC_LIMIT).optional(),
+});
+export type SyncInput = z.infer<typeof SyncInput>;
+
 export { DEFAULT_PAGE_LIMIT };

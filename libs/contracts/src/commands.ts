@@ -5,10 +5,12 @@ import {
   ConversationMembersInput,
   HistoryFetchInput,
   MessageSendInput,
+  ReceiptInput,
+  SyncInput,
 } from './client-events';
 import { command, ServiceName } from './nats-contract';
 import { text } from './validation';
-import { Actor, Conversation, ConversationSummary, Id, Message, Org, User } from './shapes';
+import { Actor, Conversation, ConversationSummary, Id, Message, Org, ReceiptKind, SyncResult, User, ViewerState } from './shapes';
 
 const withActor = <S extends z.ZodObject>(input: S) => z.object({ actor: Actor, input });
 
@@ -22,6 +24,14 @@ export const ChatNodeCommands = {
   messageSend: command(ServiceName.Chat, 'message.send', withActor(MessageSendInput), z.object({ message: Message }), 'node'),
   membersAdd: command(ServiceName.Chat, 'members.add', withActor(ConversationMembersInput), ConversationReply, 'node'),
   membersRemove: command(ServiceName.Chat, 'members.remove', withActor(ConversationMembersInput), ConversationReply, 'node'),
+  /** Moves the actor's cursor (and its device's pointer) forward; answers the cursors after the move. */
+  receiptRecord: command(
+    ServiceName.Chat,
+    'receipt.record',
+    withActor(ReceiptInput.extend({ kind: ReceiptKind })),
+    ViewerState,
+    'node',
+  ),
   /** Is anybody behind this node's subject? Asked by the gateway when an answer is slow. */
   probe: command(ServiceName.Chat, 'probe', z.strictObject({}), z.object({ nodeId: z.string() }), 'node'),
 } as const;
@@ -56,6 +66,7 @@ export const HistoryCommands = {
   conversationList: command(ServiceName.History, 'conversation.list', withActor(ConversationListInput), ConversationsReply),
   conversationGet: command(ServiceName.History, 'conversation.get', withActor(z.strictObject({ conversationId: Id })), ConversationReply),
   messagesFetch: command(ServiceName.History, 'messages.fetch', withActor(HistoryFetchInput), MessagesPage),
+  sync: command(ServiceName.History, 'sync', withActor(SyncInput), SyncResult),
   orgConversations: command(
     ServiceName.History,
     'admin.org.conversations',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { event } from './nats-contract';
-import { ConversationSummary, Id, Message } from './shapes';
+import { ConversationSummary, Id, Message, ReceiptKind, Seq, ViewerState } from './shapes';
 
 /** Chat nodes announce themselves; the gateway's hash ring is the set of nodes heard from recently. */
 export const ChatNodeHeartbeat = event(
@@ -17,13 +17,6 @@ export const MessageCreated = event(
   z.object({ orgId: Id, message: Message, memberIds: z.array(Id) }),
   true,
 );
-
-export const ViewerState = z.object({
-  readSeq: z.int().nonnegative(),
-  deliveredSeq: z.int().nonnegative(),
-  unread: z.int().nonnegative(),
-});
-export type ViewerState = z.infer<typeof ViewerState>;
 
 /**
  * A conversation was created or its members changed. `viewerState` holds each
@@ -42,3 +35,23 @@ export const ConversationChanged = event(
 
 /** A user was deactivated: every gateway closes its sockets and refuses its tokens from now on. */
 export const UserDeactivated = event('directory.user.deactivated', z.object({ orgId: Id, userId: Id }), true);
+
+/**
+ * A member's cursor moved forward (`kind` says which; a read moves delivered too).
+ * `viewer` is the member's cursors after the move, for its own other devices;
+ * `memberIds` are who else may be told.
+ */
+export const ReceiptRecorded = event(
+  'receipt.recorded',
+  z.object({
+    orgId: Id,
+    conversationId: Id,
+    userId: Id,
+    deviceId: z.string(),
+    kind: ReceiptKind,
+    seq: Seq,
+    viewer: ViewerState,
+    memberIds: z.array(Id),
+  }),
+  true,
+);

@@ -7,6 +7,13 @@ export const MAX_DEVICE_ID_LENGTH = 64;
 export const MAX_GROUP_MEMBERS = 1000;
 export const MAX_PAGE_LIMIT = 100;
 export const DEFAULT_PAGE_LIMIT = 50;
+/** Messages per conversation in one `sync` answer: default and most a client may ask. */
+export const DEFAULT_SYNC_LIMIT = 100;
+export const MAX_SYNC_LIMIT = 500;
+/** Conversations with updates in one `sync` answer; more are signalled with a top-level `hasMore`. */
+export const MAX_SYNC_CONVERSATIONS = 100;
+/** Entries a `sync` request's `since` may hold. */
+export const MAX_SYNC_CURSORS = 2000;
 
 export const Id = text('id').min(1).max(128);
 export const Seq = z.int().positive();
@@ -44,6 +51,33 @@ export type Conversation = z.infer<typeof Conversation>;
 /** A conversation without any one user's cursors (admin views, events to all members). */
 export const ConversationSummary = Conversation.omit({ readSeq: true, deliveredSeq: true, unread: true });
 export type ConversationSummary = z.infer<typeof ConversationSummary>;
+
+export const ReceiptKind = z.enum(['delivered', 'read']);
+export type ReceiptKind = z.infer<typeof ReceiptKind>;
+
+/** One user's cursors in a conversation; `unread` counts messages of others after `readSeq`. */
+export const ViewerState = z.object({
+  readSeq: z.int().nonnegative(),
+  deliveredSeq: z.int().nonnegative(),
+  unread: z.int().nonnegative(),
+});
+export type ViewerState = z.infer<typeof ViewerState>;
+
+/** The messages one conversation holds for a syncing device, ascending seq. */
+export const SyncUpdate = z.object({
+  conversationId: Id,
+  messages: z.array(Message),
+  /** More messages follow: sync again with `since` = the last seq received. */
+  hasMore: z.boolean(),
+});
+export type SyncUpdate = z.infer<typeof SyncUpdate>;
+
+export const SyncResult = z.object({
+  updates: z.array(SyncUpdate),
+  /** More conversations have updates than this answer holds: sync again. */
+  hasMore: z.boolean(),
+});
+export type SyncResult = z.infer<typeof SyncResult>;
 
 export const Org = z.object({
   id: Id,

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { conversationShard, ShardMap, ShardRouter } from '@parley/sharding';
+import { conversationShard, orgPlacement, ShardMap, ShardRouter } from '@parley/sharding';
 import { DIRECTORY_MIGRATIONS, SHARD_MIGRATIONS } from './migrations';
 
 export interface DatabaseConfig {
@@ -83,6 +83,13 @@ export class ShardedDatabase {
     const shard = conversationShard(conversationId);
     if (shard === null || shard >= this.shardMap.logicalShards) return null;
     return this.forLogicalShard(shard);
+  }
+
+  /** The databases an org's conversations may live in, or null when the id is not one of ours. */
+  databasesForOrg(orgId: string): Array<{ dataSource: DataSource; logicalShards: number[] }> | null {
+    const placement = orgPlacement(orgId);
+    if (!placement || placement.homeShard >= this.shardMap.logicalShards) return null;
+    return this.databasesFor(this.router.orgShards(placement));
   }
 
   /** Distinct databases holding the given logical shards, each with its logical shards. */

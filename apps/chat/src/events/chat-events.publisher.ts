@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, EventContract, Message, MessageCreated, PayloadOf, UserDeactivated } from '@parley/contracts';
+import { ConversationChanged, EventContract, Message, MessageCreated, PayloadOf, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
 import { describe, ensureMessageStream, NatsBus } from '@parley/nats';
 
 const PUBLISH_ATTEMPTS = 5;
@@ -11,6 +11,11 @@ export interface MessageEventSink {
   messageCreated(orgId: string, message: Message, memberIds: string[]): void;
 }
 
+/** Where the receipt service reports moved cursors. */
+export interface ReceiptEventSink {
+  receiptRecorded(receipt: PayloadOf<typeof ReceiptRecorded>): void;
+}
+
 /**
  * Publishes the chat node's durable facts to the JetStream message stream. Events of
  * one conversation (or of one user, for directory facts) go out strictly in the
@@ -18,7 +23,7 @@ export interface MessageEventSink {
  * with the same message id, which JetStream deduplicates.
  */
 @Injectable()
-export class ChatEventsPublisher implements MessageEventSink, OnModuleInit, BeforeApplicationShutdown {
+export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatEventsPublisher.name);
   private readonly chains = new Map<string, Promise<void>>();
 
@@ -30,6 +35,12 @@ export class ChatEventsPublisher implements MessageEventSink, OnModuleInit, Befo
 
   messageCreated(orgId: string, message: Message, memberIds: string[]): void {
     this.enqueue(message.conversationId, MessageCreated, { orgId, message, memberIds }, message.id);
+  }
+
+  /** A cursor value is reached once per user and kind, so it names the event for deduplication. */
+  receiptRecorded(receipt: PayloadOf<typeof ReceiptRecorded>): void {
+    const msgId = `receipt:${receipt.conversationId}:${receipt.userId}:${receipt.kind}:${receipt.seq}`;
+    this.enqueue(receipt.conversationId, ReceiptRecorded, receipt, msgId);
   }
 
   conversationChanged(change: PayloadOf<typeof ConversationChanged>, msgId: string): void {

@@ -9,6 +9,9 @@ import {
   HistoryCommands,
   HistoryFetchInput,
   MessageSendInput,
+  ReceiptInput,
+  ReceiptKind,
+  SyncInput,
 } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { ChatRouter } from '../routing/chat-router';
@@ -46,5 +49,13 @@ export class ChatCommandsService {
 
   fetchHistory(actor: Actor, input: HistoryFetchInput) {
     return this.bus.request(HistoryCommands.messagesFetch, { actor, input });
+  }
+
+  recordReceipt(actor: Actor, kind: ReceiptKind, input: ReceiptInput) {
+    return this.router.send(ChatNodeCommands.receiptRecord, input.conversationId, { actor, input: { ...input, kind } });
+  }
+
+  sync(actor: Actor, input: SyncInput) {
+    return this.bus.request(HistoryCommands.sync, { actor, input });
   }
 }

@@ -1,7 +1,8 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, MessageCreated, PayloadOf, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ConversationChanged, MessageCreated, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { ConnectionRegistry } from '../ws/connection-registry';
 import { SocketPush } from '../ws/socket-push';
 
@@ -19,11 +20,13 @@ export class EventFanout implements OnModuleInit {
     private readonly push: SocketPush,
     private readonly registry: ConnectionRegistry,
     private readonly activeUsers: ActiveUsers,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'RECEIPT_FANOUT_MAX_MEMBERS'>,
   ) {}
 
   onModuleInit(): void {
     this.bus.subscribe(MessageCreated, (event) => this.messageCreated(event));
     this.bus.subscribe(ConversationChanged, (event) => this.conversationChanged(event));
+    this.bus.subscribe(ReceiptRecorded, (event) => this.receiptRecorded(event));
     this.bus.subscribe(UserDeactivated, ({ userId }) => this.userDeactivated(userId));
   }
 
@@ -36,6 +39,23 @@ export class EventFanout implements OnModuleInit {
   /** Every device of every member, the sender's included (clients dedupe by message id). */
   messageCreated({ message, memberIds }: PayloadOf<typeof MessageCreated>): void {
     this.push.toUsers(memberIds, ServerEvent.MessageNew, { message });
+  }
+
+  /**
+   * The other members learn the new cursor (in large groups only reads: delivered
+   * receipts there would cost members² events per message). The user's own devices
+   * also get its cursors and unread count after the move, so reading on one device
+   * clears the count on the others; those fields never go to anyone else.
+   */
+  receiptRecorded({ conversationId, userId, kind, seq, viewer, memberIds }: PayloadOf<typeof ReceiptRecorded>): void {
+    const receipt = { conversationId, userId, kind, seq };
+    this.push.toUsers([userId], ServerEvent.Receipt, { ...receipt, ...viewer });
+    if (kind === 'delivered' && memberIds.length > this.config.RECEIPT_FANOUT_MAX_MEMBERS) return;
+    this.push.toUsers(
+      memberIds.filter((id) => id !== userId),
+      ServerEvent.Receipt,
+      receipt,
+    );
   }
 
   /** Each member sees its own cursors; removed members are told too and see themselves gone. */

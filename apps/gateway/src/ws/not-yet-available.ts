@@ -6,9 +6,6 @@ import { ClientEvent, ErrorCode, failure } from '@parley/contracts';
  * when its handler is written.
  */
 export const NOT_YET_AVAILABLE: ReadonlySet<string> = new Set<string>([
-  ClientEvent.ReceiptDelivered,
-  ClientEvent.ReceiptRead,
-  ClientEvent.Sync,
   ClientEvent.PresenceSubscribe,
   ClientEvent.PresenceUnsubscribe,
 ]);

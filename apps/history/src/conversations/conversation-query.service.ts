@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, Conversation, ConversationListInput, ConversationSummary, DEFAULT_PAGE_LIMIT, ErrorCode, ParleyError } from '@parley/contracts';
-import { orgPlacement } from '@parley/sharding';
 import { ShardedDatabase } from '@parley/store';
 import { ConversationAccess } from './conversation-access';
 import { ConversationReadRepository } from './conversation-read.repository';
@@ -37,9 +36,9 @@ export class ConversationQueryService {
   }
 
   private databasesOf(orgId: string) {
-    const placement = orgPlacement(orgId);
-    if (!placement || placement.homeShard >= this.db.shardMap.logicalShards) throw new ParleyError(ErrorCode.NOT_FOUND, 'org not found');
-    return this.db.databasesFor(this.db.router.orgShards(placement));
+    const databases = this.db.databasesForOrg(orgId);
+    if (!databases) throw new ParleyError(ErrorCode.NOT_FOUND, 'org not found');
+    return databases;
   }
 }
 
