@@ -47,7 +47,7 @@ export const USAGE = `npm run bench -- [options]
   --body-size <chars>       message body length (default 100)
   --pairs <n>               throughput/latency: 1:1 conversations (default 200)
   --step-ms <ms>            throughput/fan-out: duration of each rate step (default 3000)
-  --start-rate <msg/s>      throughput: first step (default 500); steps grow by --rate-factor (1.4)
+  --start-rate <msg/s>      throughput: first step (default 100); steps grow by --rate-factor (1.4)
   --max-rate <msg/s>        throughput: last step (default 60000)
   --latency-rate <msg/s>    latency: fixed rate instead of half the measured throughput
   --latency-ms <ms>         latency: measurement length (default 10000)
@@ -157,7 +157,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     bodySize: int('body-size', 100, 1, 4000),
     pairs: int('pairs', preset.pairs ?? 200),
     stepMs: int('step-ms', preset.stepMs ?? 3000, 100),
-    startRate: num('start-rate', preset.startRate ?? 500),
+    startRate: num('start-rate', preset.startRate ?? 100),
     rateFactor: num('rate-factor', 1.4),
     maxRate: num('max-rate', preset.maxRate ?? 60_000),
     latencyRate: values['latency-rate'] === undefined ? undefined : num('latency-rate', 1),

@@ -21,6 +21,7 @@ import {
   toErrorBody,
 } from '@parley/contracts';
 import { decodeJson, encodeJson } from './json-codec';
+import { MuxAnswer, RequestMux } from './request-mux';
 
 export interface NatsBusOptions {
   url: string;
@@ -48,12 +49,15 @@ export type EventHandler<E extends EventContract> = (payload: PayloadOf<E>) => P
 export class NatsBus {
   private readonly subscriptions: Subscription[] = [];
   private js?: JetStreamClient;
+  private readonly requests: RequestMux;
 
   private constructor(
     readonly connection: NatsConnection,
     private readonly options: NatsBusOptions,
     private readonly logger: BusLogger,
-  ) {}
+  ) {
+    this.requests = new RequestMux(connection);
+  }
 
   static async connect(options: NatsBusOptions, logger: BusLogger): Promise<NatsBus> {
     const connection = await connect({
@@ -107,13 +111,15 @@ export class NatsBus {
     opts: { nodeId?: string; timeoutMs?: number } = {},
   ): Promise<ReplyOf<C>> {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
-    let raw: Uint8Array;
+    let answer: MuxAnswer;
     try {
-      const msg = await this.connection.request(subject, encodeJson(payload), { timeout: opts.timeoutMs ?? this.options.requestTimeoutMs });
-      raw = msg.data;
+      answer = await this.requests.request(subject, encodeJson(payload), opts.timeoutMs ?? this.options.requestTimeoutMs);
     } catch (err) {
       throw toTransportError(err, contract.name);
     }
+    if (answer.kind === 'no-responders') throw new TransportError(ErrorCode.UNAVAILABLE, `no ${contract.name} handler is available`, 'no-responders');
+    if (answer.kind === 'timeout') throw new TransportError(ErrorCode.UNAVAILABLE, `${contract.name} timed out`, 'timeout');
+    const raw = answer.data;
     const result = decodeJson(raw) as Result<unknown> | undefined;
     if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
       throw new ParleyError(ErrorCode.INTERNAL, `malformed reply to ${contract.name}`);
@@ -191,6 +197,7 @@ export class NatsBus {
   /** Stops receiving, lets in-flight handlers reply, then closes. */
   async close(): Promise<void> {
     if (this.connection.isClosed()) return;
+    this.requests.close();
     try {
       await this.connection.drain();
     } catch {
