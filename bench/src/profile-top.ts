@@ -3,10 +3,11 @@ import { join } from 'node:path';
 
 /**
  * Where the CPU went, from the V8 profiles `npm run bench -- --cpu-prof` writes:
- *   node tools/scripts/run-service.js bench/src/profile-top [dir-or-files...] [--top N] [--last-s S]
+ *   node tools/scripts/run-service.js bench/src/profile-top [dir-or-files...] [--top N] [--busiest-s S] [--skip-s S]
  * For each profile: the service (guessed from the code it ran), the share of busy time per
- * package or app folder, and the functions with the most self time. `--last-s` keeps only the
- * last S seconds before the services stopped (the load, without start-up and setup).
+ * package or app folder, and the functions with the most self time. `--busiest-s` keeps only
+ * the busiest S seconds of each profile (the load, without idle time), after the first
+ * `--skip-s` seconds (start-up: module loading is the busiest time of a service otherwise).
  */
 interface ProfileNode {
   id: number;
@@ -33,17 +34,38 @@ function area(url: string): string {
   return url;
 }
 
-function summarize(file: string, top: number, lastS: number): void {
+/** The [from, to) window of `seconds` with the most non-idle samples, in profile time (µs). */
+function busiestWindow(profile: Profile, at: number[], idleId: number | undefined, seconds: number, skip: number): [number, number] {
+  const busyPerSecond: number[] = [];
+  profile.samples.forEach((id, i) => {
+    if (id === idleId) return;
+    const second = Math.floor((at[i] - profile.startTime) / 1e6);
+    busyPerSecond[second] = (busyPerSecond[second] ?? 0) + (profile.timeDeltas[i] ?? 0);
+  });
+  let best = skip;
+  let bestSum = -1;
+  for (let start = skip; start + seconds <= busyPerSecond.length; start++) {
+    let sum = 0;
+    for (let s = start; s < start + seconds; s++) sum += busyPerSecond[s] ?? 0;
+    if (sum > bestSum) [best, bestSum] = [start, sum];
+  }
+  const from = profile.startTime + best * 1e6;
+  return [from, from + seconds * 1e6];
+}
+
+function summarize(file: string, top: number, busiestS: number, skipS: number): void {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  const from = lastS > 0 ? profile.endTime - lastS * 1e6 : profile.startTime;
-  let at = profile.startTime;
+  const at: number[] = [];
+  let t = profile.startTime;
+  profile.samples.forEach((_, i) => at.push((t += profile.timeDeltas[i] ?? 0)));
+  const idleId = profile.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id;
+  const [from, to] = busiestS > 0 ? busiestWindow(profile, at, idleId, busiestS, skipS) : [profile.startTime, profile.endTime];
   profile.samples.forEach((id, i) => {
-    at += profile.timeDeltas[i] ?? 0;
-    if (at >= from) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    if (at[i] >= from && at[i] < to) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
-  const totalUs = profile.endTime - Math.max(from, profile.startTime);
+  const totalUs = to - from;
   let idleUs = 0;
   const areas = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -75,10 +97,12 @@ function summarize(file: string, top: number, lastS: number): void {
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const top = topAt >= 0 ? Number(args.splice(topAt, 2)[1]) : 15;
-const lastAt = args.indexOf('--last-s');
-const lastS = lastAt >= 0 ? Number(args.splice(lastAt, 2)[1]) : 0;
+const busiestAt = args.indexOf('--busiest-s');
+const busiestS = busiestAt >= 0 ? Number(args.splice(busiestAt, 2)[1]) : 0;
+const skipAt = args.indexOf('--skip-s');
+const skipS = skipAt >= 0 ? Number(args.splice(skipAt, 2)[1]) : 0;
 const inputs = args.length > 0 ? args : ['bench/results/profiles'];
 for (const input of inputs) {
   const files = statSync(input).isDirectory() ? readdirSync(input).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(input, f)) : [input];
-  files.forEach((f) => summarize(f, top, lastS));
+  files.forEach((f) => summarize(f, top, busiestS, skipS));
 }

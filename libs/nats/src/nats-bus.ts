@@ -1,6 +1,8 @@
 import {
   connect,
+  headers,
   JetStreamClient,
+  MsgHdrs,
   NatsConnection,
   NatsError,
   Subscription,
@@ -155,14 +157,29 @@ export class NatsBus {
     this.subscriptions.push(sub);
   }
 
-  /** Publishes a fact. Durable events go through JetStream with a message id (deduplicated on republish). */
+  /**
+   * Publishes a fact. Durable events go to the JetStream stream with a message id (deduplicated
+   * on republish) and resolve once the stream acknowledged storing them; the publish is a request
+   * over the bus's own inbox mux, which is what the client's js.publish() does plus a timer and
+   * two Errors per call.
+   */
   async publish<E extends EventContract>(contract: E, payload: PayloadOf<E>, opts: { msgId?: string } = {}): Promise<void> {
     const subject = Subjects.event(this.prefix, contract);
     const data = encodeJson(payload);
-    if (contract.durable) {
-      await this.jetstream().publish(subject, data, opts.msgId ? { msgID: opts.msgId } : undefined);
-    } else {
+    if (!contract.durable) {
       this.connection.publish(subject, data);
+      return;
+    }
+    let meta: MsgHdrs | undefined;
+    if (opts.msgId) {
+      meta = headers();
+      meta.set('Nats-Msg-Id', opts.msgId);
+    }
+    const answer = await this.requests.request(subject, data, this.options.requestTimeoutMs, meta);
+    if (answer.kind !== 'reply') throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream did not acknowledge ${contract.name} (${answer.kind})`, answer.kind);
+    const ack = decodeJson(answer.data) as { stream?: unknown; error?: { description?: string } } | undefined;
+    if (!ack || ack.error || typeof ack.stream !== 'string' || ack.stream === '') {
+      throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream refused ${contract.name}: ${ack?.error?.description ?? 'no stream acknowledged it'}`, 'connection');
     }
   }
 

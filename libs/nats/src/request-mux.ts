@@ -1,4 +1,4 @@
-import { createInbox, NatsConnection, Msg, Subscription } from 'nats';
+import { createInbox, Msg, MsgHdrs, NatsConnection, Subscription } from 'nats';
 
 export type MuxAnswer = { kind: 'reply'; data: Uint8Array } | { kind: 'no-responders' } | { kind: 'timeout' };
 
@@ -31,9 +31,9 @@ export class RequestMux {
   }
 
   /** Publishes the request; throws what publish throws (closed connection, payload too large). */
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<MuxAnswer> {
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<MuxAnswer> {
     const token = (++this.nextToken).toString(36);
-    this.connection.publish(subject, data, { reply: this.inbox + token });
+    this.connection.publish(subject, data, { reply: this.inbox + token, headers });
     return new Promise((resolve) => {
       const entry: Pending = { token, deadline: Date.now() + timeoutMs, settle: resolve };
       this.pending.set(token, entry);
