@@ -171,7 +171,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     historyConversationSize: int('history-conversation-size', preset.historyConversationSize ?? 1000, 100),
     historyRequests: int('history-requests', preset.historyRequests ?? 500),
     stormClients: int('storm-clients', preset.stormClients ?? 10_000, 2),
-    stormTimeoutMs: int('storm-timeout-ms', preset.stormTimeoutMs ?? 60_000, 1000),
+    stormTimeoutMs: int('storm-timeout-ms', preset.stormTimeoutMs ?? 120_000, 1000),
     logs: values.logs ?? false,
     cpuProf: values['cpu-prof'] ?? false,
     outDir: values.out ?? 'bench/results',
