@@ -60,6 +60,7 @@ export const USAGE = `npm run bench -- [options]
   --history-conversation-size <n>  history: messages per conversation (default 1000)
   --history-requests <n>    history: requests per page kind (default 500)
   --storm-clients <n>       reconnect storm: clients (default 10000)
+  --storm-timeout-ms <ms>   reconnect storm: how long to wait for the clients (default 120000)
   --logs                    show service warnings and errors
   --cpu-prof                write V8 CPU profiles of every service to bench/results/profiles/
   --out <dir>               results directory (default bench/results)

@@ -44,6 +44,8 @@ export class LoadPool {
         if (answer.ok) p.resolve(answer.result);
         else p.reject(new Error(`load generator: ${answer.error}`));
       });
+      // A load generator gone mid-request (crash, Ctrl-C) fails what it was asked, never the bench process.
+      w.on('error', () => undefined);
       w.on('exit', (code) => {
         for (const [id, p] of this.pending) {
           p.reject(new Error(`a load generator exited (code ${code})`));
@@ -68,8 +70,10 @@ export class LoadPool {
   private ask<K extends OpName>(worker: number, op: K, args: WorkerOps[K]['args']): Promise<WorkerOps[K]['result']> {
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
+      const target = this.workers[worker];
+      if (!target.connected) return reject(new Error('a load generator is gone'));
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.workers[worker].send({ id, op, args });
+      target.send({ id, op, args });
     });
   }
 
