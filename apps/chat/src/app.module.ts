@@ -16,6 +16,7 @@ import { DirectoryService } from './directory/directory.service';
 import { ChatEventsPublisher } from './events/chat-events.publisher';
 import { ConversationSequencer } from './messages/conversation-sequencer';
 import { DEFAULT_HOT_CONVERSATIONS, HotConversations } from './messages/hot-conversations';
+import { MessageRedactionService } from './messages/message-redaction.service';
 import { MessageWriteRepository } from './messages/message-write.repository';
 import { NodeHeartbeatService } from './node/node-heartbeat.service';
 import { ReceiptRepository } from './receipts/receipt.repository';
@@ -44,6 +45,7 @@ export class ChatAppModule {
           inject: [MessageWriteRepository],
         },
         ConversationSequencer,
+        MessageRedactionService,
         ChatEventsPublisher,
         ConversationRepository,
         ConversationAccess,

@@ -1,11 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { ChatCommands, ChatNodeCommands, ConversationChanged } from '@parley/contracts';
+import { ChatCommands, ChatNodeCommands, ConversationChanged, MessageRedacted } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { CHAT_CONFIG, ChatConfig } from './chat.config';
 import { ConversationService } from './conversations/conversation.service';
 import { MembershipService } from './conversations/membership.service';
 import { ConversationSequencer } from './messages/conversation-sequencer';
 import { HotConversations } from './messages/hot-conversations';
+import { MessageRedactionService } from './messages/message-redaction.service';
 import { ReceiptService } from './receipts/receipt.service';
 
 /**
@@ -23,6 +24,7 @@ export class ChatNatsController implements OnApplicationBootstrap {
     private readonly sequencer: ConversationSequencer,
     private readonly hot: HotConversations,
     private readonly receipts: ReceiptService,
+    private readonly redaction: MessageRedactionService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,9 +40,19 @@ export class ChatNatsController implements OnApplicationBootstrap {
       node,
     );
     this.bus.handle(ChatNodeCommands.receiptRecord, ({ actor, input }) => this.receipts.record(actor, input), node);
+    this.bus.handle(
+      ChatNodeCommands.messageRedact,
+      async ({ conversationId, seq }) => {
+        await this.redaction.redact(conversationId, seq);
+        return {};
+      },
+      node,
+    );
     this.bus.handle(ChatNodeCommands.probe, () => ({ nodeId: this.config.NODE_ID }), node);
     // Members may have been changed by another node (before the ring moved the
     // conversation here): drop the hot state, the next use reloads it.
     this.bus.subscribe(ConversationChanged, ({ conversation }) => this.hot.forget(conversation.id));
+    // Likewise a redaction done by another node: the recent messages here may still hold the body.
+    this.bus.subscribe(MessageRedacted, ({ conversationId }) => this.hot.forget(conversationId));
   }
 }

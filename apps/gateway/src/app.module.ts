@@ -14,6 +14,7 @@ import { BackendReadiness } from './health/backend-readiness';
 import { AdminController } from './http/admin.controller';
 import { ConversationsController } from './http/conversations.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
+import { RateLimits } from './limits/rate-limits';
 import { ChatNodeMembership } from './routing/chat-node-membership';
 import { ChatRouter } from './routing/chat-router';
 import { ConnectionGateway } from './ws/connection.gateway';
@@ -22,6 +23,7 @@ import { ConversationsGateway } from './ws/conversations.gateway';
 import { DeliveryGateway } from './ws/delivery.gateway';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
+import { SocketEventGuard } from './ws/socket-event-guard';
 import { SocketPush } from './ws/socket-push';
 
 @Module({})
@@ -41,6 +43,7 @@ export class GatewayAppModule {
         JwtVerifier,
         ActiveUsers,
         TokenIssuer,
+        RateLimits,
         ChatNodeMembership,
         ChatRouter,
         ChatCommandsService,
@@ -48,6 +51,7 @@ export class GatewayAppModule {
         ConnectionRegistry,
         SocketPush,
         SocketAuthenticator,
+        SocketEventGuard,
         ConnectionGateway,
         ConversationsGateway,
         MessagesGateway,

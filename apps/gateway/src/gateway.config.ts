@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthEnv, ChatRingEnv, GatewayEnv, NatsEnv, NodeIdEnv, refuseDevSecretsInProduction, RuntimeEnv } from '@parley/config';
+import { AuthEnv, ChatRingEnv, GatewayEnv, GatewayLimitsEnv, NatsEnv, NodeIdEnv, refuseDevSecretsInProduction, RuntimeEnv } from '@parley/config';
 
 export const GatewayConfigSchema = z
   .object({
@@ -7,6 +7,7 @@ export const GatewayConfigSchema = z
     ...NatsEnv.shape,
     ...AuthEnv.shape,
     ...GatewayEnv.shape,
+    ...GatewayLimitsEnv.shape,
     ...ChatRingEnv.shape,
     ...NodeIdEnv('gateway').shape,
   })

@@ -315,13 +315,15 @@ describe('gateway on real NATS', () => {
       expect((await admin.call<{ sessions: unknown[] }>('GET', '/admin/sessions?userId=u_dave')).body.sessions).toEqual([]);
     });
 
-    it('answers bad bodies, unknown routes and the not-yet-available redaction in the error shape', async () => {
+    it('answers bad bodies, bad params and unknown routes in the error shape', async () => {
       const bad = await admin.call('POST', `/admin/orgs/${ORG}/users/u_dave/tokens`, { ttlSeconds: 'soon' });
       expect(bad).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
       const malformed = await admin.call('POST', '/admin/orgs', '{"name": ');
       expect(malformed).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
       expect(await admin.call('GET', '/nowhere')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
-      expect(await admin.call('DELETE', '/admin/conversations/c1_x/messages/3')).toMatchObject({ status: 501, body: { error: { code: 'UNAVAILABLE' } } });
+      for (const seq of ['0', 'abc', '-1', '1e3', '9'.repeat(20)]) {
+        expect(await admin.call('DELETE', `/admin/conversations/c1_x/messages/${seq}`)).toMatchObject({ status: 400, body: { error: { code: 'BAD_REQUEST' } } });
+      }
     });
 
     it('serves client reads with the user token, coercing query integers into the socket schema', async () => {

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 const DEV_ADMIN_TOKEN = 'parley-dev-admin-token';
@@ -19,6 +20,9 @@ export const NatsEnv = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
     .default('parley'),
   NATS_REQUEST_TIMEOUT_MS: positiveMs(5000),
+  /** This service's NATS user and password (deploy/nats/nats-server.conf has one user per service). */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
 });
 
 /** `id=url` pairs, comma separated: the physical shards. */
@@ -51,12 +55,92 @@ export const DatabaseEnv = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });
 
+/** A PEM public key; `\n` escapes are accepted so it fits in one environment line. */
+const PublicKeyPem = z
+  .string()
+  .transform((value) => value.replace(/\\n/g, '\n'))
+  .refine(
+    (pem) => {
+      try {
+        const key = createPublicKey(pem);
+        return key.asymmetricKeyType === 'rsa' || (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1');
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a PEM RSA or P-256 EC public key' },
+  );
+
 export const AuthEnv = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').default(DEV_ADMIN_TOKEN),
+  /** Signs the tokens the admin API issues (HS256); also verifies them. */
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_JWT_SECRET),
   JWT_ISSUER: z.string().min(1).default('parley'),
   JWT_AUDIENCE: z.string().min(1).default('parley-clients'),
   JWT_DEFAULT_TTL_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  /** An external identity provider's key (RS256 or ES256 tokens), as PEM. */
+  JWT_PUBLIC_KEY: PublicKeyPem.optional(),
+  /** An external identity provider's JWKS document (RS256/ES256 keys chosen by `kid`). */
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** How long fetched JWKS keys are used before the document is fetched again. */
+  JWT_JWKS_CACHE_MS: positiveMs(10 * 60_000),
+  /** At most one JWKS fetch per this interval, however many unknown `kid`s arrive. */
+  JWT_JWKS_MIN_REFETCH_MS: positiveMs(30_000),
+});
+
+/** `<per second>:<burst>` (a token bucket), or `off`. */
+export const RateLimit = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    if (value === 'off') return null;
+    const match = /^(\d+(?:\.\d+)?):(\d+)$/.exec(value);
+    const perSecond = Number(match?.[1]);
+    const burst = Number(match?.[2]);
+    if (!match || perSecond <= 0 || burst < 1) {
+      ctx.addIssue({ code: 'custom', message: 'expected <per second>:<burst> with both above zero (e.g. 20:60), or off' });
+      return z.NEVER;
+    }
+    return { perSecond, burst };
+  });
+export type RateLimit = z.infer<typeof RateLimit>;
+
+const rateLimit = (fallback: string) => RateLimit.prefault(fallback);
+
+/**
+ * The gateway's protections against abuse. Every limit is a token bucket held in the
+ * gateway process: with N gateways a client spread over them gets up to N times it.
+ */
+export const GatewayLimitsEnv = z.object({
+  /** Master switch (tests of other features turn limits off: all their clients share 127.0.0.1). */
+  RATE_LIMITS_ENABLED: z.stringbool().default(true),
+  RATE_LIMIT_SEND_USER: rateLimit('20:60'),
+  RATE_LIMIT_SEND_CONNECTION: rateLimit('10:40'),
+  /** conversation.create and member changes. */
+  RATE_LIMIT_CREATE_USER: rateLimit('2:20'),
+  RATE_LIMIT_CREATE_CONNECTION: rateLimit('2:10'),
+  RATE_LIMIT_TYPING_USER: rateLimit('5:10'),
+  RATE_LIMIT_TYPING_CONNECTION: rateLimit('3:6'),
+  RATE_LIMIT_SYNC_USER: rateLimit('5:20'),
+  RATE_LIMIT_SYNC_CONNECTION: rateLimit('2:10'),
+  /** Every other event and client REST call (reads, receipts, presence). */
+  RATE_LIMIT_OTHER_USER: rateLimit('50:200'),
+  RATE_LIMIT_OTHER_CONNECTION: rateLimit('30:100'),
+  /** Socket.IO connection attempts per client IP. */
+  RATE_LIMIT_CONNECT_IP: rateLimit('10:50'),
+  /** Admin REST calls per client IP. */
+  RATE_LIMIT_ADMIN_IP: rateLimit('20:200'),
+  /** Live sockets of one user on one gateway. */
+  MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Socket.IO frame cap (maxHttpBufferSize). A 4000-character body JSON-escaped needs 24 KiB at worst. */
+  SOCKET_MAX_FRAME_BYTES: z.coerce.number().int().min(32 * 1024).max(1024 * 1024).default(64 * 1024),
+  /** Browser Origins allowed (comma separated), `*` for any. Clients that send no Origin (apps, servers) are not affected. */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((value) => (value.trim() === '*' ? '*' : value.split(',').map((o) => o.trim()).filter(Boolean))),
+  /** Take the client IP from X-Forwarded-For (only behind a proxy that sets it). */
+  TRUST_PROXY: z.stringbool().default(false),
 });
 
 /** A health/metrics HTTP port for services that have no public API. */
@@ -85,7 +169,10 @@ export const ChatRingEnv = z.object({
   CHAT_COMMAND_TIMEOUT_MS: positiveMs(2000),
 });
 
-/** Production must not run on the documented development secrets. */
+/**
+ * Production must not run on the documented development secrets, nor with one
+ * secret serving as both the admin token and the token signing key.
+ */
 export function refuseDevSecretsInProduction<T extends { NODE_ENV: string; ADMIN_TOKEN?: string; JWT_SECRET?: string }>(
   config: T,
   ctx: z.RefinementCtx,
@@ -96,6 +183,9 @@ export function refuseDevSecretsInProduction<T extends { NODE_ENV: string; ADMIN
   }
   if (config.JWT_SECRET === DEV_JWT_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set in production (the development default is refused)' });
+  }
+  if (config.ADMIN_TOKEN !== undefined && config.ADMIN_TOKEN === config.JWT_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must differ from ADMIN_TOKEN in production' });
   }
 }
 
@@ -112,5 +202,12 @@ export const NodeIdEnv = (service: string) =>
 
 /** NatsBus options from a validated config. */
 export function natsOptions(config: z.infer<typeof NatsEnv> & { NODE_ID: string }, service: string) {
-  return { url: config.NATS_URL, prefix: config.NATS_PREFIX, name: `${service}:${config.NODE_ID}`, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS };
+  return {
+    url: config.NATS_URL,
+    prefix: config.NATS_PREFIX,
+    name: `${service}:${config.NODE_ID}`,
+    requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS,
+    user: config.NATS_USER,
+    password: config.NATS_PASSWORD,
+  };
 }

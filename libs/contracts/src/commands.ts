@@ -10,7 +10,7 @@ import {
 } from './client-events';
 import { command, ServiceName } from './nats-contract';
 import { text } from './validation';
-import { Actor, Conversation, ConversationSummary, Id, Message, Org, ReceiptKind, SyncResult, User, ViewerState } from './shapes';
+import { Actor, Conversation, ConversationSummary, Id, Message, Org, ReceiptKind, Seq, SyncResult, User, ViewerState } from './shapes';
 
 const withActor = <S extends z.ZodObject>(input: S) => z.object({ actor: Actor, input });
 
@@ -32,6 +32,11 @@ export const ChatNodeCommands = {
     ViewerState,
     'node',
   ),
+  /**
+   * An operator's redaction: the body is removed from the store and from the owner's
+   * hot cache, members are told (MessageRedacted). Idempotent.
+   */
+  messageRedact: command(ServiceName.Chat, 'message.redact', z.strictObject({ conversationId: Id, seq: Seq }), Empty, 'node'),
   /** Is anybody behind this node's subject? Asked by the gateway when an answer is slow. */
   probe: command(ServiceName.Chat, 'probe', z.strictObject({}), z.object({ nodeId: z.string() }), 'node'),
 } as const;

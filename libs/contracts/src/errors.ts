@@ -16,6 +16,8 @@ export const ERROR_CODES = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** RATE_LIMITED only: how long to wait before the next try. */
+  retryAfterMs?: number;
 }
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -36,6 +38,20 @@ export class ParleyError extends Error {
 
   toBody(): ErrorBody {
     return { code: this.code, message: this.message };
+  }
+}
+
+/** Over a rate limit; says when a retry may succeed (REST also sends Retry-After). */
+export class RateLimitedError extends ParleyError {
+  constructor(
+    readonly retryAfterMs: number,
+    message = `rate limit exceeded, retry in ${retryAfterMs} ms`,
+  ) {
+    super(ErrorCode.RATE_LIMITED, message);
+  }
+
+  override toBody(): ErrorBody {
+    return { ...super.toBody(), retryAfterMs: this.retryAfterMs };
   }
 }
 

@@ -33,6 +33,13 @@ export const ConversationChanged = event(
   true,
 );
 
+/** A message's body was removed by an operator; `memberIds` are told with `message.redacted`. */
+export const MessageRedacted = event(
+  'message.redacted',
+  z.object({ orgId: Id, conversationId: Id, seq: Seq, memberIds: z.array(Id) }),
+  true,
+);
+
 /** A user was deactivated: every gateway closes its sockets and refuses its tokens from now on. */
 export const UserDeactivated = event('directory.user.deactivated', z.object({ orgId: Id, userId: Id }), true);
 

@@ -31,6 +31,9 @@ export interface NatsBusOptions {
   /** Shown in `nats server report connections`; the service and node name. */
   name: string;
   requestTimeoutMs: number;
+  /** Credentials of this service's NATS user, when the server requires them. */
+  user?: string;
+  password?: string;
 }
 
 export interface BusLogger {
@@ -65,6 +68,7 @@ export class NatsBus {
     const connection = await connect({
       servers: options.url.split(','),
       name: options.name,
+      ...(options.user ? { user: options.user, pass: options.password } : {}),
       reconnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
@@ -87,6 +91,13 @@ export class NatsBus {
   }
 
   private reconnecting = false;
+  private readonly reconnectListeners = new Set<() => void>();
+
+  /** Calls the listener after every reconnect to NATS; returns the unsubscribe. */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
 
   private watchStatus(): void {
     void (async () => {
@@ -95,6 +106,7 @@ export class NatsBus {
         if (status.type === 'reconnect') {
           this.reconnecting = false;
           this.logger.log(`NATS reconnected to ${String(status.data)}`);
+          for (const listener of this.reconnectListeners) listener();
         }
         if (status.type === 'disconnect') this.logger.warn('NATS disconnected; reconnecting');
       }

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { APP_ROLE } from './org-scope';
 import { DatabaseConfig, migrateAll } from './sharded-database';
 
 /**
@@ -49,8 +50,12 @@ export async function dropDatabases(urls: readonly string[]): Promise<void> {
 }
 
 export interface ScratchDatabases {
+  /** The owner's URLs: migrations, and callers that write or look at the tables directly. */
   config: DatabaseConfig;
-  /** The same as service environment: DIRECTORY_DATABASE_URL, SHARD_DATABASE_URLS, LOGICAL_SHARDS, DATABASE_POOL_SIZE. */
+  /**
+   * Environment for services (DIRECTORY_DATABASE_URL, SHARD_DATABASE_URLS, LOGICAL_SHARDS,
+   * DATABASE_POOL_SIZE), connecting as the application role, as in production.
+   */
   env: Record<string, string>;
   drop(): Promise<void>;
 }
@@ -83,11 +88,19 @@ export async function createScratchDatabases(
   return {
     config,
     env: {
-      DIRECTORY_DATABASE_URL: config.DIRECTORY_DATABASE_URL,
-      SHARD_DATABASE_URLS: shards.map((s) => `${s.id}=${s.url}`).join(','),
+      DIRECTORY_DATABASE_URL: asAppRole(config.DIRECTORY_DATABASE_URL),
+      SHARD_DATABASE_URLS: shards.map((s) => `${s.id}=${asAppRole(s.url)}`).join(','),
       LOGICAL_SHARDS: String(config.LOGICAL_SHARDS),
       DATABASE_POOL_SIZE: String(config.DATABASE_POOL_SIZE),
     },
     drop: () => dropDatabases(urls),
   };
+}
+
+/** The same database, connecting as the application role (a local server trusts local connections). */
+export function asAppRole(url: string): string {
+  const appUrl = new URL(url);
+  appUrl.username = APP_ROLE;
+  appUrl.password = '';
+  return appUrl.toString();
 }

@@ -4,3 +4,4 @@ export * from './store.module';
 export * from './pg-errors';
 export * from './message-row';
 export * from './conversation-row';
+export * from './org-scope';

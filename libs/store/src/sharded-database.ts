@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { conversationShard, orgPlacement, ShardMap, ShardRouter } from '@parley/sharding';
 import { DIRECTORY_MIGRATIONS, SHARD_MIGRATIONS } from './migrations';
+import { ORG_SCOPE_SETTING, SYSTEM_SCOPE } from './org-scope';
 
 export interface DatabaseConfig {
   DIRECTORY_DATABASE_URL: string;
@@ -27,7 +28,8 @@ function dataSourceFor(url: string, kind: 'directory' | 'shard', poolSize: numbe
     migrationsTableName: MIGRATIONS_TABLE,
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000 },
+    // Sessions start in the system scope; the reads made for one user narrow it (orgScoped).
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, options: `-c ${ORG_SCOPE_SETTING}=${SYSTEM_SCOPE}` },
   });
 }
 

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +15,14 @@ export class PrivateNatsServer {
   private child?: ChildProcess;
   private readonly storeDir = mkdtempSync(join(tmpdir(), 'parley-nats-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly config?: { file: string; env: Record<string, string> },
+  ) {}
 
-  static async start(): Promise<PrivateNatsServer> {
-    const server = new PrivateNatsServer(await freePort());
+  /** With `config`, the server runs that configuration file (its port and store are overridden) with `env` set. */
+  static async start(config?: { file: string; env: Record<string, string> }): Promise<PrivateNatsServer> {
+    const server = new PrivateNatsServer(await freePort(), config);
     await server.restart();
     return server;
   }
@@ -28,8 +32,19 @@ export class PrivateNatsServer {
   }
 
   async restart(): Promise<void> {
-    this.child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], { stdio: 'ignore' });
+    const storeArgs = this.config ? ['-c', this.configWithOwnStore(this.config.file)] : ['-js', '-sd', this.storeDir];
+    this.child = spawn(NATS_SERVER, [...storeArgs, '-a', '127.0.0.1', '-p', String(this.port)], {
+      stdio: 'ignore',
+      env: { ...process.env, ...this.config?.env },
+    });
     await waitForPort(this.port, 10_000);
+  }
+
+  /** A copy of the configuration whose JetStream store is this server's own directory. */
+  private configWithOwnStore(file: string): string {
+    const copy = join(this.storeDir, 'nats-server.conf');
+    writeFileSync(copy, readFileSync(file, 'utf8').replace(/store_dir:\s*"[^"]*"/, `store_dir: "${join(this.storeDir, 'jetstream')}"`));
+    return copy;
   }
 
   async stop(): Promise<void> {

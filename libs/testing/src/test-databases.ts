@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createScratchDatabases, ScratchDatabases } from '@parley/store';
 
+export { asAppRole } from '@parley/store';
+
+/** `env` connects as the application role (not the owner), as in production; `config` has the owner's URLs. */
 export type TestDatabases = ScratchDatabases;
 
 const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';

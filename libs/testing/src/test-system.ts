@@ -17,7 +17,9 @@ export interface TestSystem {
  * The whole of Parley as processes (compiled dist/, so run `npm run build` first;
  * `npm test` does), on databases and a NATS prefix of its own.
  */
-export async function startTestSystem(options: { chatNodes?: number; gateways?: number; env?: Record<string, string> } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  options: { chatNodes?: number; gateways?: number; env?: Record<string, string>; onLogLine?: (service: string, line: string) => void } = {},
+): Promise<TestSystem> {
   const databases = await createTestDatabases();
   const natsPrefix = uniqueNatsPrefix();
   const gatewayPorts = [];
@@ -36,10 +38,14 @@ export async function startTestSystem(options: { chatNodes?: number; gateways?: 
       JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
       CHAT_HEARTBEAT_MS: '500',
       CHAT_NODE_TTL_MS: '2000',
+      // Every test client is 127.0.0.1 and load tests send far above a person's rate:
+      // limits are off unless a test turns them on (RATE_LIMITS_ENABLED=true and its own values).
+      RATE_LIMITS_ENABLED: 'false',
       ...databases.env,
       ...options.env,
     },
     sink: (service, line) => {
+      options.onLogLine?.(service, line);
       if (!quiet) process.stdout.write(`${service} | ${line}\n`);
     },
   });

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, EventContract, Message, MessageCreated, PayloadOf, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
+import { ConversationChanged, EventContract, Message, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
 import { describe, ensureMessageStream, NatsBus } from '@parley/nats';
 
 const PUBLISH_ATTEMPTS = 5;
@@ -41,6 +41,11 @@ export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, 
   receiptRecorded(receipt: PayloadOf<typeof ReceiptRecorded>): void {
     const msgId = `receipt:${receipt.conversationId}:${receipt.userId}:${receipt.kind}:${receipt.seq}`;
     this.enqueue(receipt.conversationId, ReceiptRecorded, receipt, msgId);
+  }
+
+  /** After the message's own MessageCreated (same chain), so no member sees the redaction first. */
+  messageRedacted(redaction: PayloadOf<typeof MessageRedacted>): void {
+    this.enqueue(redaction.conversationId, MessageRedacted, redaction, `redacted:${redaction.conversationId}:${redaction.seq}`);
   }
 
   conversationChanged(change: PayloadOf<typeof ConversationChanged>, msgId: string): void {

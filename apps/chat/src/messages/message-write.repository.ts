@@ -145,6 +145,21 @@ export class MessageWriteRepository implements MessageWriteStore {
     }
   }
 
+  /**
+   * Removes a message's body for good (the row stays: seqs have no gaps). `missing`
+   * when there is no such message, `already` when it was redacted before.
+   */
+  async redact(conversationId: string, seq: number): Promise<'redacted' | 'already' | 'missing'> {
+    const [row]: Array<{ found: boolean; changed: boolean }> = await this.shardOf(conversationId).query(
+      `WITH target AS (SELECT 1 FROM messages WHERE conversation_id = $1 AND seq = $2),
+            changed AS (UPDATE messages SET body = '', redacted_at = now()
+                         WHERE conversation_id = $1 AND seq = $2 AND redacted_at IS NULL RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM changed) AS changed`,
+      [conversationId, seq],
+    );
+    return row.changed ? 'redacted' : row.found ? 'already' : 'missing';
+  }
+
   /** The stored messages among the given (sender, clientMsgId) pairs. */
   async findSent(conversationId: string, keys: readonly SendKey[]): Promise<Message[]> {
     const rows: MessageRow[] = await this.shardOf(conversationId).query(

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DirectoryCommands, ErrorCode, HistoryCommands, ParleyError, RequestOf } from '@parley/contracts';
+import { ChatNodeCommands, DirectoryCommands, ErrorCode, HistoryCommands, ParleyError, RequestOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
 import { IssuedToken, TokenIssuer } from '../auth/token-issuer';
 import { ChatNodeMembership } from '../routing/chat-node-membership';
+import { ChatRouter } from '../routing/chat-router';
 import { ConnectionRegistry } from '../ws/connection-registry';
 
 /** Operator actions: the directory (served by chat nodes), tokens, and what history and this gateway know. */
@@ -15,6 +16,7 @@ export class AdminService {
     private readonly registry: ConnectionRegistry,
     private readonly membership: ChatNodeMembership,
     private readonly activeUsers: ActiveUsers,
+    private readonly router: ChatRouter,
   ) {}
 
   createOrg(input: RequestOf<typeof DirectoryCommands.orgCreate>) {
@@ -39,7 +41,7 @@ export class AdminService {
    */
   async deactivateUser(orgId: string, userId: string): Promise<void> {
     await this.bus.request(DirectoryCommands.userDeactivate, { orgId, userId });
-    this.activeUsers.forget(userId);
+    this.activeUsers.markDeactivated(userId);
     this.registry.disconnectUser(userId);
   }
 
@@ -52,6 +54,11 @@ export class AdminService {
 
   orgConversations(orgId: string) {
     return this.bus.request(HistoryCommands.orgConversations, { orgId });
+  }
+
+  /** Runs on the conversation's owner, which also drops the body from its hot cache. */
+  async redactMessage(conversationId: string, seq: number): Promise<void> {
+    await this.router.send(ChatNodeCommands.messageRedact, conversationId, { conversationId, seq });
   }
 
   shards() {

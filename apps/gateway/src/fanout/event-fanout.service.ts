@@ -1,6 +1,6 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConversationChanged, MessageCreated, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
-import { NatsBus } from '@parley/nats';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConversationChanged, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
+import { followStream, NatsBus, on, StreamReader } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { ConnectionRegistry } from '../ws/connection-registry';
@@ -10,11 +10,16 @@ const NO_VIEWER_STATE: ViewerState = { readSeq: 0, deliveredSeq: 0, unread: 0 };
 
 /**
  * Pushes stored facts to the members connected to this gateway. Every gateway
- * listens live (no queue group, no replay): each one serves its own sockets, and a
- * device that was offline catches up through sync, not through this path.
+ * follows the message stream from the moment it starts (no shared pointer, no
+ * replay): each one serves its own sockets, and a device that was offline catches up
+ * through sync, not through this path. Following the stream rather than subscribing
+ * means a NATS reconnect does not drop events for sockets that stayed connected.
  */
 @Injectable()
-export class EventFanout implements OnModuleInit {
+export class EventFanout implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(EventFanout.name);
+  private reader?: StreamReader;
+
   constructor(
     private readonly bus: NatsBus,
     private readonly push: SocketPush,
@@ -23,16 +28,27 @@ export class EventFanout implements OnModuleInit {
     @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'RECEIPT_FANOUT_MAX_MEMBERS'>,
   ) {}
 
-  onModuleInit(): void {
-    this.bus.subscribe(MessageCreated, (event) => this.messageCreated(event));
-    this.bus.subscribe(ConversationChanged, (event) => this.conversationChanged(event));
-    this.bus.subscribe(ReceiptRecorded, (event) => this.receiptRecorded(event));
-    this.bus.subscribe(UserDeactivated, ({ userId }) => this.userDeactivated(userId));
+  async onModuleInit(): Promise<void> {
+    this.reader = await followStream(
+      this.bus,
+      [
+        on(MessageCreated, (event) => this.messageCreated(event)),
+        on(ConversationChanged, (event) => this.conversationChanged(event)),
+        on(ReceiptRecorded, (event) => this.receiptRecorded(event)),
+        on(MessageRedacted, ({ conversationId, seq, memberIds }) => this.push.toUsers(memberIds, ServerEvent.MessageRedacted, { conversationId, seq })),
+        on(UserDeactivated, ({ userId }) => this.userDeactivated(userId)),
+      ],
+      this.logger,
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.reader?.stop();
   }
 
   /** A deactivated user's tokens stop working here and its sockets close, on every gateway. */
   userDeactivated(userId: string): void {
-    this.activeUsers.forget(userId);
+    this.activeUsers.markDeactivated(userId);
     this.registry.disconnectUser(userId);
   }
 

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, NotImplementedException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DirectoryCommands, HistoryCommands, Id, Org, User } from '@parley/contracts';
+import { DirectoryCommands, HistoryCommands, Id, Org, Seq, User } from '@parley/contracts';
 import { AdminService } from '../admin/admin.service';
 import { AdminTokenGuard } from './admin-token.guard';
+import { AdminRateLimitGuard } from './rate-limit.guards';
 import { ADMIN_AUTH, ApiErrors, jsonSchema } from './openapi';
 import { ZodValidationPipe } from './zod-validation.pipe';
 
@@ -20,12 +21,13 @@ const ChatNodes = z.object({ nodes: z.array(z.string()), owner: z.string().nulla
 const Session = z.object({ userId: Id, deviceId: z.string(), connectedAt: z.string(), node: z.string() });
 
 const validId = new ZodValidationPipe(Id);
+const validSeq = new ZodValidationPipe(z.string().regex(/^\d{1,15}$/, 'seq must be a positive integer').transform(Number).pipe(Seq));
 
 /** Operator API; every route needs the admin token. */
 @ApiTags('admin')
 @ApiBearerAuth(ADMIN_AUTH)
-@ApiErrors(401)
-@UseGuards(AdminTokenGuard)
+@ApiErrors(401, 429)
+@UseGuards(AdminRateLimitGuard, AdminTokenGuard)
 @Controller('admin')
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
@@ -34,7 +36,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Create an org', description: '`shardSpread` > 1 marks a large org whose conversations spread over several shards.' })
   @ApiBody({ schema: jsonSchema(OrgCreateBody, 'input') })
   @ApiCreatedResponse({ schema: jsonSchema(Org) })
-  @ApiErrors(400, 503)
+  @ApiErrors(400, 413, 503)
   createOrg(@Body(new ZodValidationPipe(OrgCreateBody)) body: z.infer<typeof OrgCreateBody>) {
     return this.admin.createOrg(body);
   }
@@ -51,7 +53,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Create a user in an org' })
   @ApiBody({ schema: jsonSchema(UserCreateBody, 'input') })
   @ApiCreatedResponse({ schema: jsonSchema(User) })
-  @ApiErrors(400, 404, 503)
+  @ApiErrors(400, 413, 404, 503)
   createUser(@Param('orgId', validId) orgId: string, @Body(new ZodValidationPipe(UserCreateBody)) body: z.infer<typeof UserCreateBody>) {
     return this.admin.createUser(orgId, body.displayName);
   }
@@ -77,7 +79,7 @@ export class AdminController {
   @ApiOperation({ summary: 'Issue a user token (JWT)', description: 'The user must exist and be active.' })
   @ApiBody({ schema: jsonSchema(TokenRequestBody.unwrap(), 'input'), required: false })
   @ApiCreatedResponse({ schema: jsonSchema(IssuedToken) })
-  @ApiErrors(400, 404, 503)
+  @ApiErrors(400, 413, 404, 503)
   issueToken(
     @Param('orgId', validId) orgId: string,
     @Param('userId', validId) userId: string,
@@ -95,10 +97,16 @@ export class AdminController {
   }
 
   @Delete('conversations/:conversationId/messages/:seq')
-  @ApiOperation({ summary: 'Redact a message (not available yet)' })
-  @ApiErrors(501)
-  redactMessage(): never {
-    throw new NotImplementedException('message redaction is not available yet');
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Redact a message',
+    description: 'The body is removed from the store and the caches; history and sync show it with `redacted: true` and an empty body; members get `message.redacted`. Idempotent.',
+  })
+  @ApiParam({ name: 'seq', schema: { type: 'integer', minimum: 1 } })
+  @ApiNoContentResponse({ description: 'Redacted (or already was).' })
+  @ApiErrors(400, 404, 503)
+  async redactMessage(@Param('conversationId', validId) conversationId: string, @Param('seq', validSeq) seq: number): Promise<void> {
+    await this.admin.redactMessage(conversationId, seq);
   }
 
   @Get('shards')

@@ -1,8 +1,17 @@
 import { INestApplication } from '@nestjs/common';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { ConfiguredIoAdapter } from '../ws/configured-io-adapter';
+import { originAllowed } from '../ws/socket-server-options';
 import { setupOpenApi } from './openapi';
 
-/** What the gateway's HTTP side needs beyond its modules: CORS for browser clients and the OpenAPI docs. */
+/** What the gateway's HTTP side needs beyond its modules: the configured Socket.IO server, CORS for browsers, the OpenAPI docs. */
 export function configureHttp(app: INestApplication): void {
-  app.enableCors({ origin: true, credentials: true });
+  const config = app.get<GatewayConfig>(GATEWAY_CONFIG);
+  app.useWebSocketAdapter(new ConfiguredIoAdapter(app, config));
+  app.enableCors({
+    origin: (origin: string | undefined, callback: (err: Error | null, allow?: boolean) => void) =>
+      callback(null, originAllowed(origin, config.ALLOWED_ORIGINS)),
+    credentials: true,
+  });
   setupOpenApi(app);
 }

@@ -4,13 +4,14 @@ import { Actor, ConversationListInput, HistoryCommands, HistoryFetchInput, parse
 import { ChatCommandsService } from '../commands/chat-commands.service';
 import { ApiErrors, jsonSchema, USER_AUTH } from './openapi';
 import { integersIn } from './query-integers';
+import { UserRateLimitGuard } from './rate-limit.guards';
 import { CurrentActor, UserTokenGuard } from './user-token.guard';
 
 /** Client REST: the same reads as the Socket.IO events, validated by the same contract schemas. */
 @ApiTags('client')
 @ApiBearerAuth(USER_AUTH)
-@ApiErrors(400, 401, 503)
-@UseGuards(UserTokenGuard)
+@ApiErrors(400, 401, 429, 503)
+@UseGuards(UserTokenGuard, UserRateLimitGuard)
 @Controller('v1/conversations')
 export class ConversationsController {
   constructor(private readonly chat: ChatCommandsService) {}

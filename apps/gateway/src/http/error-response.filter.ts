@@ -13,9 +13,11 @@ export class ErrorResponseFilter implements ExceptionFilter {
       this.logger.error(`unhandled ${host.getType()} error: ${describe(err)}`);
       return;
     }
-    const { status, body } = toHttpError(err);
+    const { status, body, retryAfterSeconds } = toHttpError(err);
     if (status >= 500 && body.error.code === 'INTERNAL') this.logger.error(describe(err));
-    host.switchToHttp().getResponse<HttpResponse>().status(status).json(body);
+    const response = host.switchToHttp().getResponse<HttpResponse>();
+    if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));
+    response.status(status).json(body);
   }
 }
 

@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException, NotImplementedException, PayloadTooLargeException, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { ErrorCode, ParleyError } from '@parley/contracts';
+import { ErrorCode, ParleyError, RateLimitedError } from '@parley/contracts';
 import { STATUS_OF_CODE, toHttpError } from './http-error';
 
 describe('toHttpError', () => {
@@ -9,6 +9,15 @@ describe('toHttpError', () => {
     for (const [code, status] of Object.entries(expected)) {
       expect(toHttpError(new ParleyError(code as ErrorCode, 'why'))).toEqual({ status, body: { error: { code, message: 'why' } } });
     }
+  });
+
+  it('gives RATE_LIMITED a Retry-After in whole seconds and the wait in the body', () => {
+    expect(toHttpError(new RateLimitedError(1500))).toEqual({
+      status: 429,
+      body: { error: { code: 'RATE_LIMITED', message: 'rate limit exceeded, retry in 1500 ms', retryAfterMs: 1500 } },
+      retryAfterSeconds: 2,
+    });
+    expect(toHttpError(new RateLimitedError(20)).retryAfterSeconds).toBe(1);
   });
 
   it('maps Nest exceptions by status', () => {

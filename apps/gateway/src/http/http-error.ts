@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { ErrorBody, ErrorCode, ParleyError } from '@parley/contracts';
+import { ErrorBody, ErrorCode, ParleyError, RateLimitedError } from '@parley/contracts';
 
 export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -15,6 +15,8 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
 export interface HttpError {
   status: number;
   body: { error: ErrorBody & { details?: unknown } };
+  /** Seconds, for RATE_LIMITED: the Retry-After header. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -24,6 +26,9 @@ export interface HttpError {
  * and says nothing about internals.
  */
 export function toHttpError(err: unknown): HttpError {
+  if (err instanceof RateLimitedError) {
+    return { status: STATUS_OF_CODE[err.code], body: { error: err.toBody() }, retryAfterSeconds: Math.max(1, Math.ceil(err.retryAfterMs / 1000)) };
+  }
   if (err instanceof ParleyError) return { status: STATUS_OF_CODE[err.code], body: { error: err.toBody() } };
   if (err instanceof HttpException) {
     const status = err.getStatus();

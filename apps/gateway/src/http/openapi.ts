@@ -12,13 +12,17 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'output')
   return rest as SchemaObject;
 }
 
-const ErrorResponse = z.object({ error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }) });
+const ErrorResponse = z.object({
+  error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), retryAfterMs: z.int().positive().optional().describe('RATE_LIMITED only') }),
+});
 
 const ERROR_MEANING: Record<number, string> = {
   400: 'Invalid input (code BAD_REQUEST).',
   401: 'Missing or invalid credentials (code UNAUTHORIZED).',
   403: 'Not allowed (code FORBIDDEN).',
   404: 'Unknown id (code NOT_FOUND).',
+  413: 'Request body too large (code PAYLOAD_TOO_LARGE).',
+  429: 'Over a rate limit (code RATE_LIMITED); the Retry-After header says how many seconds to wait.',
   501: 'Not available yet (code UNAVAILABLE).',
   503: 'A backend service is unavailable (code UNAVAILABLE).',
 };

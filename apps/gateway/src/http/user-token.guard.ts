@@ -7,7 +7,7 @@ import { HttpRequest } from './http-request';
 /** REST calls are not a device of their own; this id keeps them apart from socket devices. */
 export const REST_DEVICE_ID = 'rest';
 
-type AuthenticatedRequest = HttpRequest & { actor?: Actor };
+export type AuthenticatedRequest = HttpRequest & { actor?: Actor };
 
 /** Client endpoints: `Authorization: Bearer <user JWT>`; the verified user becomes the request's actor. */
 @Injectable()
@@ -19,7 +19,7 @@ export class UserTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const { userId, orgId } = this.verifier.verifyBearer(request.headers.authorization);
+    const { userId, orgId } = await this.verifier.verifyBearer(request.headers.authorization);
     await this.activeUsers.requireActive(orgId, userId);
     request.actor = { userId, orgId, deviceId: REST_DEVICE_ID };
     return true;

@@ -44,6 +44,13 @@ export class ConnectionRegistry {
     if (devices.size === 0) this.users.delete(session.userId);
   }
 
+  /** The user's live connections on this gateway. */
+  connectionCount(userId: string): number {
+    let count = 0;
+    for (const connections of this.users.get(userId)?.values() ?? []) count += connections.size;
+    return count;
+  }
+
   hasUser(userId: string): boolean {
     return this.users.has(userId);
   }

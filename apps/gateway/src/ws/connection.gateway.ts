@@ -1,19 +1,23 @@
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
+import { RateLimits } from '../limits/rate-limits';
 import { ConnectionRegistry } from './connection-registry';
 import { answerNotYetAvailable } from './not-yet-available';
 import { SocketAuthenticator } from './socket-authenticator';
+import { SocketEventGuard } from './socket-event-guard';
 import { SOCKET_GATEWAY_OPTIONS } from './socket-gateway-options';
 import { SocketPush } from './socket-push';
 import { SocketSession, userRoom } from './socket-session';
 
-/** Connection lifecycle: handshake auth, the local user → sockets map, the user's room. */
+/** Connection lifecycle: handshake auth, the local user → sockets map, the user's room, the per-event guard. */
 @WebSocketGateway(SOCKET_GATEWAY_OPTIONS)
 export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly authenticator: SocketAuthenticator,
     private readonly registry: ConnectionRegistry,
     private readonly push: SocketPush,
+    private readonly guard: SocketEventGuard,
+    private readonly limits: RateLimits,
   ) {}
 
   afterInit(server: Server): void {
@@ -24,10 +28,12 @@ export class ConnectionGateway implements OnGatewayInit, OnGatewayConnection, On
   handleConnection(socket: Socket<never, never, never, SocketSession>): void {
     this.registry.add(socket.data, socket);
     void socket.join(userRoom(socket.data.userId));
+    this.guard.attach(socket);
     answerNotYetAvailable(socket);
   }
 
   handleDisconnect(socket: Socket<never, never, never, SocketSession>): void {
     this.registry.remove(socket.data, socket);
+    this.limits.connectionClosed(socket.id);
   }
 }

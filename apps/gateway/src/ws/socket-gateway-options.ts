@@ -2,11 +2,7 @@ import { GatewayMetadata } from '@nestjs/websockets';
 
 /**
  * Shared by every gateway class: Nest creates one Socket.IO server per namespace,
- * from whichever gateway comes first, so they must all agree.
+ * from whichever gateway comes first, so they must all agree. The configured options
+ * (frame cap, allowed Origins) are added by ConfiguredIoAdapter.
  */
-export const SOCKET_GATEWAY_OPTIONS: GatewayMetadata = {
-  path: '/socket.io',
-  cors: { origin: true, credentials: true },
-  // Far above the largest valid payload (a 4000-character body); bigger frames close the connection.
-  maxHttpBufferSize: 64 * 1024,
-};
+export const SOCKET_GATEWAY_OPTIONS: GatewayMetadata = { path: '/socket.io' };

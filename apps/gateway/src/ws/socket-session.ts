@@ -3,6 +3,8 @@ import { Actor } from '@parley/contracts';
 /** What the handshake established about a connection; kept in `socket.data`. */
 export interface SocketSession extends Actor {
   connectedAt: string;
+  /** The token's expiry: from then on every event of the socket is refused. */
+  expiresAtMs: number;
 }
 
 /** A connected socket as handlers see it (its session is set by the handshake). */

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Actor, ErrorCode, ParleyError } from '@parley/contracts';
-import { ShardedDatabase } from '@parley/store';
+import { orgScoped, Queryable, ShardedDatabase } from '@parley/store';
 import { ConversationReadRepository } from './conversation-read.repository';
 
 /**
@@ -16,13 +15,15 @@ export class ConversationAccess {
     private readonly conversations: ConversationReadRepository,
   ) {}
 
-  async requireMember(actor: Actor, conversationId: string): Promise<DataSource> {
+  /** The conversation's database, scoped to the actor's org: row-level security backs this check up on every later read. */
+  async requireMember(actor: Actor, conversationId: string): Promise<Queryable> {
     const shard = this.db.forConversation(conversationId);
     if (!shard) throw notFound();
-    const access = await this.conversations.access(shard, conversationId, actor.userId);
+    const scoped = orgScoped(shard, actor.orgId);
+    const access = await this.conversations.access(scoped, conversationId, actor.userId);
     if (!access || access.org_id !== actor.orgId) throw notFound();
     if (!access.is_member) throw new ParleyError(ErrorCode.FORBIDDEN, 'not a member of this conversation');
-    return shard;
+    return scoped;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, Conversation, ConversationListInput, ConversationSummary, DEFAULT_PAGE_LIMIT, ErrorCode, ParleyError } from '@parley/contracts';
-import { ShardedDatabase } from '@parley/store';
+import { orgScoped, ShardedDatabase } from '@parley/store';
 import { ConversationAccess } from './conversation-access';
 import { ConversationReadRepository } from './conversation-read.repository';
 
@@ -16,7 +16,7 @@ export class ConversationQueryService {
   async listForUser(actor: Actor, input: ConversationListInput): Promise<Conversation[]> {
     const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
     const pages = await Promise.all(
-      this.databasesOf(actor.orgId).map(({ dataSource }) => this.conversations.listForUser(dataSource, actor.orgId, actor.userId, limit)),
+      this.databasesOf(actor.orgId).map(({ dataSource }) => this.conversations.listForUser(orgScoped(dataSource, actor.orgId), actor.orgId, actor.userId, limit)),
     );
     return newestFirst(pages.flat(), limit).map((c) => c.conversation);
   }
@@ -30,7 +30,7 @@ export class ConversationQueryService {
 
   async listForOrg(orgId: string, limit = 1000): Promise<ConversationSummary[]> {
     const pages = await Promise.all(
-      this.databasesOf(orgId).map(({ dataSource }) => this.conversations.listForOrg(dataSource, orgId, limit)),
+      this.databasesOf(orgId).map(({ dataSource }) => this.conversations.listForOrg(orgScoped(dataSource, orgId), orgId, limit)),
     );
     return newestFirst(pages.flat(), limit).map((c) => c.conversation);
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Conversation, ConversationSummary } from '@parley/contracts';
-import { ConversationRow, JOIN_LAST_MESSAGE, LAST_MESSAGE_COLUMNS, toConversationSummary } from '@parley/store';
+import { ConversationRow, JOIN_LAST_MESSAGE, LAST_MESSAGE_COLUMNS, Queryable, toConversationSummary } from '@parley/store';
 
 export interface AccessRow {
   org_id: string;
@@ -33,7 +32,7 @@ const VIEWER_COLUMNS = `, v.read_seq, v.delivered_seq,
 
 @Injectable()
 export class ConversationReadRepository {
-  async access(db: DataSource, conversationId: string, userId: string): Promise<AccessRow | null> {
+  async access(db: Queryable, conversationId: string, userId: string): Promise<AccessRow | null> {
     const rows: AccessRow[] = await db.query(
       `SELECT c.org_id, EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS is_member
          FROM conversations c WHERE c.id = $1`,
@@ -43,7 +42,7 @@ export class ConversationReadRepository {
   }
 
   /** The user's conversations on one database, newest activity first. */
-  async listForUser(db: DataSource, orgId: string, userId: string, limit: number): Promise<ListedConversation[]> {
+  async listForUser(db: Queryable, orgId: string, userId: string, limit: number): Promise<ListedConversation[]> {
     const rows: ListedRow[] = await db.query(
       `${SELECT_CONVERSATION} ${VIEWER_COLUMNS}
          FROM conversation_members v
@@ -57,7 +56,7 @@ export class ConversationReadRepository {
     return rows.map((row) => ({ conversation: withViewer(row), lastActivityAt: row.last_activity_at }));
   }
 
-  async getForUser(db: DataSource, conversationId: string, userId: string): Promise<Conversation | null> {
+  async getForUser(db: Queryable, conversationId: string, userId: string): Promise<Conversation | null> {
     const rows: ListedRow[] = await db.query(
       `${SELECT_CONVERSATION} ${VIEWER_COLUMNS}
          FROM conversation_members v
@@ -70,7 +69,7 @@ export class ConversationReadRepository {
   }
 
   /** Every conversation of an org on one database (admin view: no viewer cursors). */
-  async listForOrg(db: DataSource, orgId: string, limit: number): Promise<Array<{ conversation: ConversationSummary; lastActivityAt: Date }>> {
+  async listForOrg(db: Queryable, orgId: string, limit: number): Promise<Array<{ conversation: ConversationSummary; lastActivityAt: Date }>> {
     const rows: ListedRow[] = await db.query(
       `${SELECT_CONVERSATION}
          FROM conversations c

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Message } from '@parley/contracts';
-import { MESSAGE_COLUMNS, MessageRow, toMessage } from '@parley/store';
+import { MESSAGE_COLUMNS, MessageRow, Queryable, toMessage } from '@parley/store';
 
 export interface PageQuery {
   beforeSeq?: number;
@@ -17,7 +16,7 @@ export class MessageReadRepository {
    * ends just before `beforeSeq` (or at the newest) and runs backward. One more row
    * than asked tells whether more exist in the paging direction.
    */
-  async page(db: DataSource, conversationId: string, q: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
+  async page(db: Queryable, conversationId: string, q: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
     const forward = q.afterSeq !== undefined;
     const rows: MessageRow[] = await db.query(
       `SELECT ${MESSAGE_COLUMNS} FROM messages

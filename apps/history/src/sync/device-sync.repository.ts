@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { SyncUpdate } from '@parley/contracts';
-import { MESSAGE_COLUMNS, MessageRow, toMessage } from '@parley/store';
+import { MESSAGE_COLUMNS, MessageRow, Queryable, toMessage } from '@parley/store';
 
 export interface SyncQuery {
   orgId: string;
@@ -57,7 +56,7 @@ const PENDING_MESSAGES = `
 @Injectable()
 export class DeviceSyncRepository {
   /** Conversations of one database with messages past the cursor, newest activity first. */
-  async pending(db: DataSource, q: SyncQuery): Promise<PendingUpdate[]> {
+  async pending(db: Queryable, q: SyncQuery): Promise<PendingUpdate[]> {
     const rows: SyncRow[] = await db.query(PENDING_MESSAGES, [
       q.userId,
       q.deviceId,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, DEFAULT_SYNC_LIMIT, ErrorCode, MAX_SYNC_CONVERSATIONS, ParleyError, SyncInput, SyncResult } from '@parley/contracts';
-import { ShardedDatabase } from '@parley/store';
+import { orgScoped, ShardedDatabase } from '@parley/store';
 import { DeviceSyncRepository } from './device-sync.repository';
 
 /**
@@ -27,7 +27,7 @@ export class SyncService {
       limit: input.limit ?? DEFAULT_SYNC_LIMIT,
       conversations: MAX_SYNC_CONVERSATIONS + 1,
     };
-    const pages = await Promise.all(databases.map(({ dataSource }) => this.sync.pending(dataSource, query)));
+    const pages = await Promise.all(databases.map(({ dataSource }) => this.sync.pending(orgScoped(dataSource, actor.orgId), query)));
     const pending = pages
       .flat()
       .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || a.update.conversationId.localeCompare(b.update.conversationId));

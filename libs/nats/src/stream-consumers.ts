@@ -1,0 +1,220 @@
+import { AckPolicy, Consumer, ConsumerMessages, DeliverPolicy, JsMsg, nanos } from 'nats';
+import { EventContract, parsePayload, Subjects } from '@parley/contracts';
+import { ensureMessageStream } from './message-stream';
+import { BusLogger, describe, EventHandler, NatsBus } from './nats-bus';
+import { decodeJson } from './json-codec';
+
+/** One durable event and what to do with it. */
+export interface EventBinding {
+  readonly contract: EventContract;
+  readonly handler: EventHandler<EventContract>;
+}
+
+export function on<E extends EventContract>(contract: E, handler: EventHandler<E>): EventBinding {
+  return { contract, handler: handler as EventHandler<EventContract> };
+}
+
+type Outcome = 'handled' | 'ignored' | 'invalid' | 'failed';
+
+/** Routes stream messages to their binding by subject, validating each payload. */
+class EventDispatcher {
+  private readonly bySubject: Map<string, EventBinding>;
+
+  constructor(
+    prefix: string,
+    bindings: readonly EventBinding[],
+    private readonly logger: BusLogger,
+  ) {
+    for (const { contract } of bindings) {
+      if (!contract.durable) throw new Error(`${contract.name} is not a durable event: it never reaches the stream`);
+    }
+    this.bySubject = new Map(bindings.map((b) => [Subjects.event(prefix, b.contract), b]));
+  }
+
+  /**
+   * What the consumer asks the server for: one subject, or the whole stream when there
+   * are several (several filter subjects need nats-server 2.10; events nobody bound
+   * are then skipped here).
+   */
+  filterSubject(prefix: string): string {
+    return this.bySubject.size === 1 ? [...this.bySubject.keys()][0] : Subjects.durableEvents(prefix);
+  }
+
+  async dispatch(msg: JsMsg): Promise<Outcome> {
+    const binding = this.bySubject.get(msg.subject);
+    if (!binding) return 'ignored';
+    let payload: unknown;
+    try {
+      payload = parsePayload(binding.contract.payload, decodeJson(msg.data));
+    } catch (err) {
+      this.logger.warn(`dropped invalid ${binding.contract.name} event (stream seq ${msg.seq}): ${describe(err)}`);
+      return 'invalid';
+    }
+    try {
+      await binding.handler(payload);
+      return 'handled';
+    } catch (err) {
+      this.logger.error(`${binding.contract.name} handler failed (stream seq ${msg.seq}, delivery ${msg.info.redeliveryCount}): ${describe(err)}`);
+      return 'failed';
+    }
+  }
+}
+
+/** A running reader of the message stream. */
+export interface StreamReader {
+  /** Events the reader has not received yet (its lag behind the stream). */
+  pending(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Handles messages one at a time, in stream order, until the reader stops. */
+async function run(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>, logger: BusLogger): Promise<void> {
+  try {
+    for await (const msg of messages) await handle(msg);
+  } catch (err) {
+    logger.error(`stream reader stopped: ${describe(err)}`);
+  }
+}
+
+function reader(messages: ConsumerMessages, done: Promise<void>, pending: () => Promise<number>): StreamReader {
+  return {
+    pending,
+    async stop() {
+      await messages.close();
+      await done;
+    },
+  };
+}
+
+/**
+ * Follows the stream live from now on, in stream order, with no state on the server
+ * (ordered consumers). Unlike a plain subscription it loses nothing across a NATS
+ * reconnect: it remembers the last stream seq it handled and, after a reconnect,
+ * reads again from the next one. For readers that serve whoever is connected right
+ * now, like a gateway's fan-out.
+ */
+export async function followStream(bus: NatsBus, bindings: readonly EventBinding[], logger: BusLogger): Promise<StreamReader> {
+  const dispatcher = new EventDispatcher(bus.prefix, bindings, logger);
+  const stream = await ensureMessageStream(bus);
+  const jsm = await bus.connection.jetstreamManager();
+  let lastSeq = (await jsm.streams.info(stream)).state.last_seq;
+  let current: { messages: ConsumerMessages; done: Promise<void>; consumer: Consumer } | null = null;
+  let stopped = false;
+
+  const open = async () => {
+    const consumer = await bus.jetstream().consumers.get(stream, {
+      filterSubjects: dispatcher.filterSubject(bus.prefix),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: lastSeq + 1,
+    });
+    const messages = await consumer.consume();
+    const done = run(
+      messages,
+      async (msg) => {
+        // A consumer being replaced may still hand over what its successor also reads.
+        if (msg.seq <= lastSeq) return;
+        lastSeq = msg.seq;
+        await dispatcher.dispatch(msg);
+      },
+      logger,
+    );
+    current = { messages, done, consumer };
+  };
+  const reopen = async () => {
+    const previous = current;
+    current = null;
+    await previous?.messages.close();
+    if (!stopped) await open();
+  };
+  let reopening = Promise.resolve();
+  const stopListening = bus.onReconnect(() => {
+    reopening = reopening.then(reopen).catch((err) => logger.error(`stream follower could not resume: ${describe(err)}`));
+  });
+  await open();
+  return {
+    async pending() {
+      return current ? (await current.consumer.info()).num_pending : 0;
+    },
+    async stop() {
+      stopped = true;
+      stopListening();
+      await reopening;
+      const last = current;
+      current = null;
+      await last?.messages.close();
+      await last?.done;
+    },
+  };
+}
+
+export interface DurableReaderOptions {
+  /** The consumer's durable name: one per role (every replica of a service shares it). */
+  name: string;
+  bindings: readonly EventBinding[];
+  /** Where a consumer that does not exist yet starts: only new events, or everything the stream holds. */
+  startAt?: 'new' | 'all';
+  /** A handler that neither acked nor failed within this time gets the event again. */
+  ackWaitMs?: number;
+  /** Deliveries of one event at most; after that it is logged and skipped. */
+  maxDeliver?: number;
+  /** Events handed out and not yet acknowledged, at most. */
+  maxAckPending?: number;
+}
+
+/** Delay before a failed event is delivered again: doubling, capped. */
+export function redeliveryDelayMs(deliveries: number): number {
+  return Math.min(30_000, 250 * 2 ** Math.max(0, deliveries - 1));
+}
+
+/**
+ * Reads the stream through a durable consumer: the server keeps this reader's pointer,
+ * so after a restart or an outage it resumes exactly where it stopped, and replicas
+ * sharing the name split the work. An event is acknowledged only after its handler
+ * succeeded; a failure is retried with a growing delay while the events after it go
+ * on (one failing event does not stall the reader, so order holds only between events
+ * that succeed first time). At-least-once: handlers must be idempotent, e.g. keyed by
+ * the message id. An invalid payload is dropped at once.
+ */
+export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions, logger: BusLogger): Promise<StreamReader> {
+  const dispatcher = new EventDispatcher(bus.prefix, options.bindings, logger);
+  const stream = await ensureMessageStream(bus);
+  const jsm = await bus.connection.jetstreamManager();
+  const maxDeliver = options.maxDeliver ?? 10;
+  const config = {
+    durable_name: options.name,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: options.startAt === 'all' ? DeliverPolicy.All : DeliverPolicy.New,
+    filter_subject: dispatcher.filterSubject(bus.prefix),
+    ack_wait: nanos(options.ackWaitMs ?? 30_000),
+    max_deliver: maxDeliver,
+    max_ack_pending: options.maxAckPending ?? 1000,
+  };
+  const existing = await jsm.consumers.info(stream, options.name).catch(() => null);
+  if (existing) {
+    // The start position is fixed at creation; everything else follows the code.
+    await jsm.consumers.update(stream, options.name, {
+      filter_subject: config.filter_subject,
+      ack_wait: config.ack_wait,
+      max_deliver: config.max_deliver,
+      max_ack_pending: config.max_ack_pending,
+    });
+  } else {
+    await jsm.consumers.add(stream, config);
+  }
+  const consumer = await bus.jetstream().consumers.get(stream, options.name);
+  const messages = await consumer.consume();
+  const done = run(messages, async (msg) => {
+    const outcome = await dispatcher.dispatch(msg);
+    if (outcome === 'handled' || outcome === 'ignored') msg.ack();
+    else if (outcome === 'invalid') msg.term();
+    else if (msg.info.redeliveryCount < maxDeliver) msg.nak(redeliveryDelayMs(msg.info.redeliveryCount));
+    else {
+      logger.error(`giving up on stream seq ${msg.seq} after ${maxDeliver} deliveries`);
+      msg.term();
+    }
+  }, logger);
+  return reader(messages, done, async () => {
+    const info = await consumer.info();
+    return info.num_pending + info.num_ack_pending;
+  });
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { event, Subjects } from '@parley/contracts';
+import { connectTestBus, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
+import { BusLogger, consumeDurable, followStream, NatsBus, on, redeliveryDelayMs, StreamReader } from '../src';
+
+const Numbered = event('test.numbered', z.object({ n: z.int() }), true);
+const Other = event('test.other', z.object({ s: z.string() }), true);
+
+const logger = (lines: string[]): BusLogger => ({ log: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) });
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('stream readers on a real JetStream', () => {
+  const prefix = uniqueNatsPrefix();
+  let bus: NatsBus;
+  const readers: StreamReader[] = [];
+  const publish = async (from: number, to: number) => {
+    for (let n = from; n <= to; n++) await bus.publish(Numbered, { n }, { msgId: `n-${n}-${prefix}` });
+  };
+
+  beforeAll(async () => {
+    bus = await connectTestBus(prefix, 'stream-readers');
+  });
+
+  afterAll(async () => {
+    await Promise.all(readers.map((r) => r.stop()));
+    await removeTestStream(prefix);
+    await bus.close();
+  });
+
+  it('follows live events in stream order and drops invalid ones without stopping', async () => {
+    const seen: number[] = [];
+    const others: string[] = [];
+    const lines: string[] = [];
+    readers.push(await followStream(bus, [on(Numbered, ({ n }) => void seen.push(n)), on(Other, ({ s }) => void others.push(s))], logger(lines)));
+    await bus.jetstream().publish(Subjects.event(prefix, Numbered), new TextEncoder().encode('{"n":"not a number"}'));
+    await publish(1, 50);
+    await bus.publish(Other, { s: 'x' }, { msgId: `other-${prefix}` });
+    await until(() => seen.length === 50 && others.length === 1);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(lines.some((l) => l.includes('dropped invalid test.numbered'))).toBe(true);
+  });
+
+  it('loses nothing across a reconnect of the follower, where a plain subscription misses events', async () => {
+    const follower = await connectTestBus(prefix, 'follower');
+    const followed: number[] = [];
+    const subscribed: number[] = [];
+    const reader = await followStream(follower, [on(Numbered, ({ n }) => void (n >= 1000 && followed.push(n)))], logger([]));
+    follower.subscribe(Numbered, ({ n }) => void (n >= 1000 && subscribed.push(n)));
+    await follower.flush();
+    const reconnecting = follower.connection.reconnect();
+    await publish(1000, 1199);
+    await reconnecting;
+    await until(() => followed.length === 200, 10_000);
+    expect(followed).toEqual(Array.from({ length: 200 }, (_, i) => 1000 + i));
+    // What the follower is for: the live subscription missed what was published while it reconnected.
+    expect(subscribed.length).toBeLessThan(200);
+    await reader.stop();
+    await follower.close();
+  });
+
+  it('refuses an event that never reaches the stream', async () => {
+    const live = event('test.live', z.object({}));
+    await expect(consumeDurable(bus, { name: 'nope', bindings: [on(live, () => undefined)] }, logger([]))).rejects.toThrow('not a durable event');
+  });
+
+  it('resumes a durable reader exactly where it stopped: nothing missed, nothing twice', async () => {
+    const seen: number[] = [];
+    const options = { name: 'resume', bindings: [on(Numbered, ({ n }: { n: number }) => void (n > 100 && seen.push(n)))] };
+    const first = await consumeDurable(bus, options, logger([]));
+    await publish(101, 110);
+    await until(() => seen.length === 10);
+    await first.stop();
+    // Published while nobody reads.
+    await publish(111, 125);
+    const second = await consumeDurable(bus, options, logger([]));
+    readers.push(second);
+    await until(() => seen.length === 25);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => 101 + i));
+    expect(await second.pending()).toBe(0);
+  });
+
+  it('redelivers an event whose handler failed, without holding back the events after it', async () => {
+    const attempts = new Map<number, number>();
+    const handled: number[] = [];
+    const lines: string[] = [];
+    readers.push(
+      await consumeDurable(
+        bus,
+        {
+          name: 'retry',
+          bindings: [
+            on(Numbered, ({ n }) => {
+              if (n < 200) return;
+              attempts.set(n, (attempts.get(n) ?? 0) + 1);
+              if (n === 202 && attempts.get(n)! < 3) throw new Error('provider down');
+              handled.push(n);
+            }),
+          ],
+        },
+        logger(lines),
+      ),
+    );
+    await publish(200, 204);
+    await until(() => handled.length === 5);
+    expect(handled).toEqual([200, 201, 203, 204, 202]);
+    expect(attempts.get(202)).toBe(3);
+    expect(lines.filter((l) => l.includes('handler failed'))).toHaveLength(2);
+  });
+
+  it('lets replicas sharing a durable name split the events, each handled once', async () => {
+    const byReplica: number[][] = [[], []];
+    for (const replica of [0, 1]) {
+      readers.push(
+        await consumeDurable(
+          bus,
+          { name: 'shared', bindings: [on(Numbered, async ({ n }) => void (n >= 300 && byReplica[replica].push(n)))] },
+          logger([]),
+        ),
+      );
+    }
+    await publish(300, 499);
+    await until(() => byReplica[0].length + byReplica[1].length === 200);
+    await new Promise((r) => setTimeout(r, 300));
+    const all = [...byReplica[0], ...byReplica[1]].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 200 }, (_, i) => 300 + i));
+  });
+
+  it('starts a new durable reader at new events, or at the beginning of the stream when asked', async () => {
+    const fromNew: number[] = [];
+    const fromAll: number[] = [];
+    readers.push(await consumeDurable(bus, { name: 'from-new', bindings: [on(Numbered, ({ n }) => void fromNew.push(n))] }, logger([])));
+    readers.push(await consumeDurable(bus, { name: 'from-all', startAt: 'all', bindings: [on(Numbered, ({ n }) => void fromAll.push(n))] }, logger([])));
+    await publish(600, 600);
+    await until(() => fromNew.includes(600) && fromAll.includes(600));
+    expect(fromNew).toEqual([600]);
+    expect(fromAll[0]).toBe(1);
+  });
+
+  it('backs off redeliveries, doubling up to a cap', () => {
+    expect([1, 2, 3, 4].map(redeliveryDelayMs)).toEqual([250, 500, 1000, 2000]);
+    expect(redeliveryDelayMs(50)).toBe(30_000);
+  });
+});

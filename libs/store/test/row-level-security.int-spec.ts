@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { asAppRole, createTestDatabases, TestDatabases } from '@parley/testing';
+import { ORG_SCOPE_SETTING, orgScoped, ShardedDatabase } from '../src';
+
+const ORG_A = 'o1x1_AAAAAAAAAAAAAAAA';
+const ORG_B = 'o1x1_BBBBBBBBBBBBBBBB';
+
+async function client(url: string, scope?: string): Promise<Client> {
+  const pg = new Client({ connectionString: url, ...(scope ? { options: `-c ${ORG_SCOPE_SETTING}=${scope}` } : {}) });
+  await pg.connect();
+  return pg;
+}
+
+/** The application role on a real shard: it owns nothing, and the org policy holds whatever the SQL says. */
+describe('application role and row-level security', () => {
+  let databases: TestDatabases;
+  let ownerUrl: string;
+  let appUrl: string;
+  const open: Client[] = [];
+  const connect = async (url: string, scope?: string) => {
+    const pg = await client(url, scope);
+    open.push(pg);
+    return pg;
+  };
+
+  beforeAll(async () => {
+    databases = await createTestDatabases({ physicalShards: 1 });
+    ownerUrl = databases.config.SHARD_DATABASE_URLS[0].url;
+    appUrl = asAppRole(ownerUrl);
+    const owner = await connect(ownerUrl);
+    for (const [org, conversation] of [
+      [ORG_A, 'c0_a'],
+      [ORG_B, 'c0_b'],
+    ]) {
+      await owner.query(`INSERT INTO conversations (id, org_id, kind) VALUES ($1, $2, 'group')`, [conversation, org]);
+      await owner.query(`INSERT INTO conversation_members (conversation_id, user_id, org_id) VALUES ($1, $2, $3)`, [conversation, `u_${org}`, org]);
+      await owner.query(`INSERT INTO messages (conversation_id, seq, id, org_id, sender_id, client_msg_id, body) VALUES ($1, 1, $2, $3, 'u', 'k', 'secret of ' || $3)`, [
+        conversation,
+        `m_${randomBytes(4).toString('hex')}`,
+        org,
+      ]);
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(open.map((pg) => pg.end()));
+    await databases.drop();
+  });
+
+  it('shows an org scope only its own rows, even to a query without any WHERE', async () => {
+    const scopedA = await connect(appUrl, ORG_A);
+    for (const table of ['conversations', 'conversation_members', 'messages']) {
+      const { rows } = await scopedA.query(`SELECT DISTINCT org_id FROM ${table}`);
+      expect({ table, orgs: rows.map((r) => r.org_id) }).toEqual({ table, orgs: [ORG_A] });
+    }
+    expect((await scopedA.query(`SELECT body FROM messages WHERE conversation_id = 'c0_b'`)).rows).toEqual([]);
+    // Updates and deletes of another org's rows touch nothing.
+    expect((await scopedA.query(`UPDATE messages SET body = 'x' WHERE conversation_id = 'c0_b'`)).rowCount).toBe(0);
+    expect((await scopedA.query(`DELETE FROM conversation_members WHERE conversation_id = 'c0_b'`)).rowCount).toBe(0);
+  });
+
+  it('refuses to write a row of another org in an org scope', async () => {
+    const scopedA = await connect(appUrl, ORG_A);
+    await expect(
+      scopedA.query(`INSERT INTO messages (conversation_id, seq, id, org_id, sender_id, client_msg_id, body) VALUES ('c0_b', 2, 'm_x', $1, 'u', 'k2', 'planted')`, [ORG_B]),
+    ).rejects.toThrow(/row-level security/);
+    await expect(scopedA.query(`UPDATE conversations SET org_id = $1 WHERE id = 'c0_a'`, [ORG_B])).rejects.toThrow(/row-level security/);
+  });
+
+  it('fails closed without a scope, and the system scope sees every org', async () => {
+    const unscoped = await connect(appUrl);
+    expect((await unscoped.query('SELECT count(*)::int AS n FROM messages')).rows[0].n).toBe(0);
+    const system = await connect(appUrl, '*');
+    expect((await system.query('SELECT count(*)::int AS n FROM messages')).rows[0].n).toBe(2);
+  });
+
+  it('narrows a pooled system-scope connection per query with orgScoped, and leaves the pool in the system scope', async () => {
+    const config = { ...databases.config, DIRECTORY_DATABASE_URL: asAppRole(databases.config.DIRECTORY_DATABASE_URL), SHARD_DATABASE_URLS: [{ id: 'shard-0', url: appUrl }] };
+    const db = await ShardedDatabase.open(config, 'rls-test');
+    try {
+      const shard = db.forLogicalShard(0);
+      const rows: Array<{ org_id: string }> = await orgScoped(shard, ORG_B).query('SELECT org_id FROM messages');
+      expect(rows.map((r) => r.org_id)).toEqual([ORG_B]);
+      expect((await shard.query('SELECT count(*)::int AS n FROM messages'))[0].n).toBe(2);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('gives the application role no ownership: no DDL, no disabling the policy, no migrations table', async () => {
+    const app = await connect(appUrl, '*');
+    await expect(app.query('ALTER TABLE messages DISABLE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);
+    await expect(app.query('DROP TABLE messages')).rejects.toThrow(/must be owner/);
+    await expect(app.query('TRUNCATE messages')).rejects.toThrow(/permission denied/);
+    await expect(app.query('CREATE TABLE planted (id int)')).rejects.toThrow(/permission denied/);
+    await expect(app.query('SELECT * FROM parley_migrations')).rejects.toThrow(/permission denied/);
+    await expect(app.query(`SET ROLE postgres`)).rejects.toThrow(/permission denied/);
+  });
+});
