@@ -5,6 +5,16 @@ import { ParleySystem } from '@parley/launcher';
 import { deleteMessageStream, NatsBus } from '@parley/nats';
 import { createScratchDatabases, ScratchDatabases, ShardedDatabase } from '@parley/store';
 
+/**
+ * The gateway's rate limits stay on (their cost is part of what is measured) but far above the
+ * load: the load generators are thousands of clients behind a few 127.0.0.x addresses, and drive
+ * each user harder than a person would so that a scenario needs fewer clients.
+ */
+const UNLIMITED = '1000000:1000000';
+const BENCH_LIMITS = Object.fromEntries(
+  ['SEND', 'CREATE', 'TYPING', 'SYNC', 'OTHER'].flatMap((kind) => [`RATE_LIMIT_${kind}_USER`, `RATE_LIMIT_${kind}_CONNECTION`]).concat('RATE_LIMIT_CONNECT_IP', 'RATE_LIMIT_ADMIN_IP').map((name) => [name, UNLIMITED]),
+);
+
 const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -22,7 +32,8 @@ export interface BenchSystemOptions {
 /**
  * Parley as `npm start` runs it (ParleySystem, the same five services from dist/), on
  * databases and a NATS prefix of its own so it never collides with tests or a developer's
- * system; everything it created is dropped by stop().
+ * system; everything it created is dropped by stop(). Services connect as the application role
+ * (row-level security applies, as in production); the bench's own setup writes as the owner.
  */
 export class BenchSystem {
   private constructor(
@@ -52,6 +63,7 @@ export class BenchSystem {
         NATS_PREFIX: natsPrefix,
         ADMIN_TOKEN: DEV_DEFAULTS.ADMIN_TOKEN,
         JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
+        ...BENCH_LIMITS,
         ...databases.env,
       },
       sink: (service, line) => {
