@@ -8,7 +8,7 @@ import { LoadPool } from './load/load-pool';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { describeMachine, FigureResult, markdownTable, ScenarioResult } from './report';
 import type { RunResult, Scenario, ScenarioContext } from './scenario';
-import { SCENARIOS } from './scenarios';
+import { loadScenarios } from './scenarios';
 import { spread, Spread } from './stats';
 
 /**
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
     return 2;
   }
-  const all = SCENARIOS.map((make) => make());
+  const all = loadScenarios();
   const unknown = options.scenarios.filter((name) => !all.some((s) => s.name === name));
   if (unknown.length > 0) {
     process.stderr.write(`unknown scenario(s): ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}\n`);

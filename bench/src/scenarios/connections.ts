@@ -10,7 +10,7 @@ const RESERVED_FDS = 500;
  * Idle authenticated connections on one gateway process, up to its open-file limit. Client
  * sockets are spread over 127.0.0.2.. so no source address runs out of ephemeral ports.
  */
-export const connections = (): Scenario => ({
+export const scenario = (): Scenario => ({
   name: 'connections',
   summary: 'idle authenticated connections on one gateway: count, RSS per connection, connections/s while opening',
   figures: () => [

@@ -25,7 +25,7 @@ async function search(ctx: ScenarioContext, route: PoolRoute, label: string): Pr
  * one member sending at stepped rates: the highest rate whose deliveries keep up, as
  * deliveries/s, with the p99 send→message.new latency at that rate.
  */
-export const fanout = (): Scenario => ({
+export const scenario = (): Scenario => ({
   name: 'fanout',
   summary: 'a group with every member connected: deliveries/s and p99 delivery latency',
   figures: () => [

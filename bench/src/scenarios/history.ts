@@ -158,4 +158,4 @@ export class HistoryScenario implements Scenario {
   }
 }
 
-export const history = (): Scenario => new HistoryScenario();
+export const scenario = (): Scenario => new HistoryScenario();

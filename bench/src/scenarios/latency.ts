@@ -6,7 +6,7 @@ import { baselinePairs, parleyPairs } from './direct-pairs';
  * Send→ack and send→message.new on the other user's device in 1:1 conversations at half the
  * throughput measured earlier in this invocation (or --latency-rate).
  */
-export const latency = (): Scenario => ({
+export const scenario = (): Scenario => ({
   name: 'latency',
   summary: 'p50/p95/p99 send→ack and send→message.new at half the sustained throughput',
   figures: () => [

@@ -20,7 +20,7 @@ interface Storm {
  * "synced", which (until the SDK's sync exists) means history.fetch of their conversation holds
  * every message acked before the restart. Lost = acked messages that history does not hold.
  */
-export const reconnect = (): Scenario => ({
+export const scenario = (): Scenario => ({
   name: 'reconnect',
   summary: 'clients connected, gateway restarted: time until 99% are back and synced, lost messages',
   figures: () => [

@@ -38,7 +38,7 @@ async function search(ctx: ScenarioContext, routes: PoolRoute[], label: string):
  * send→ack stayed within 50 ms and every send was acked and delivered, as durable (acked) and
  * delivered messages/s; and the highest step the system kept up with at all (saturation).
  */
-export const throughput = (): Scenario => ({
+export const scenario = (): Scenario => ({
   name: 'throughput',
   summary: `1:1 conversations, rate stepped up until p99 send→ack > ${ACK_P99_LIMIT_MS} ms or errors`,
   figures: () => [
