@@ -54,7 +54,7 @@ export const USAGE = `npm run bench -- [options]
   --connections <n>         connections: how many (default: the gateway's open-file limit minus 500)
   --source-addresses <n>    connections: spread over 127.0.0.2.. (default 8)
   --group-size <n>          fan-out: group members, all connected (default 1000, the cap)
-  --fanout-start-rate <msg/s>  fan-out: first step (default 20)
+  --fanout-start-rate <msg/s>  fan-out: first step (default 5)
   --fanout-max-rate <msg/s> fan-out: last step (default 2000)
   --history-sizes <list>    history: stored messages at which to measure (default 100000,1000000; e.g. 100000,10000000)
   --history-conversation-size <n>  history: messages per conversation (default 1000)
@@ -166,7 +166,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     connections: values.connections === undefined ? preset.connections : int('connections', 1),
     sourceAddresses: int('source-addresses', 8, 1, 250),
     groupSize: int('group-size', preset.groupSize ?? 1000, 2, 1000),
-    fanoutStartRate: num('fanout-start-rate', preset.fanoutStartRate ?? 20),
+    fanoutStartRate: num('fanout-start-rate', preset.fanoutStartRate ?? 5),
     fanoutMaxRate: num('fanout-max-rate', preset.fanoutMaxRate ?? 2000),
     historySizes: [...historySizes].sort((a, b) => a - b),
     historyConversationSize: int('history-conversation-size', preset.historyConversationSize ?? 1000, 100),
