@@ -4,7 +4,6 @@ import { configOrExit, runService } from '@parley/service-runtime';
 import { GatewayAppModule } from './app.module';
 import { GatewayConfigSchema } from './gateway.config';
 import { configureHttp } from './http/configure-http';
-import { LeanIoAdapter } from './ws/lean-io.adapter';
 
 const config = configOrExit(() => loadConfig(GatewayConfigSchema));
 void runService(GatewayAppModule.forRoot(config), {
@@ -12,8 +11,5 @@ void runService(GatewayAppModule.forRoot(config), {
   port: config.PORT,
   host: config.HOST,
   logLevel: config.LOG_LEVEL,
-  configure: (app) => {
-    app.useWebSocketAdapter(new LeanIoAdapter(app));
-    configureHttp(app);
-  },
+  configure: configureHttp,
 });

@@ -21,7 +21,12 @@ export const scenario = (): Scenario => ({
   async run(ctx) {
     const count = ctx.options.connections ?? openFileLimit(ctx.system.gatewayPid) - RESERVED_FDS;
     const org = await ctx.population.org('bench connections');
-    const parley = await hold(ctx, 'Parley', ctx.system.url, ctx.system.gatewayPid, await ctx.population.users(org, count));
+    // Each measurement starts on a fresh server process: a heap grown by an earlier run would
+    // absorb the next run's connections and hide their cost.
+    const users = await ctx.population.users(org, count);
+    await ctx.system.restartGateway();
+    const parley = await hold(ctx, 'Parley', ctx.system.url, ctx.system.gatewayPid, users);
+    await ctx.baseline.restart();
     const bare = await hold(ctx, 'bare Socket.IO', ctx.baseline.url, ctx.baseline.pid, baselineUsers(count));
     return { parley, baseline: bare, lost: 0 };
   },

@@ -1,5 +1,6 @@
 import { isObservable, Observable } from 'rxjs';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { ConfiguredIoAdapter } from './configured-io-adapter';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 
 /** Nest's own copy of socket.io (platform-socket.io pins one), so its Socket type. */
@@ -7,13 +8,13 @@ type NestSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
 type Reply = { event?: string; data?: unknown } | null | undefined;
 
 /**
- * Nest's Socket.IO adapter, binding each @SubscribeMessage handler to a socket with one
+ * The gateway's Socket.IO adapter (configured options, see ConfiguredIoAdapter), binding each @SubscribeMessage handler to a socket with one
  * listener instead of an rxjs pipeline per handler per socket. The pipelines cost ~30 KB of heap
  * per connection (every handler of every gateway class, on every socket) and several
  * allocations per event. Same behaviour: a handler's result (value, promise or observable)
  * goes to the client's ack, or is emitted when it names an `event`; nothing for null/undefined.
  */
-export class LeanIoAdapter extends IoAdapter {
+export class LeanIoAdapter extends ConfiguredIoAdapter {
   override bindMessageHandlers(socket: NestSocket, handlers: MessageMappingProperties[], _transform: (data: unknown) => Observable<unknown>): void {
     for (const { message, callback, isAckHandledManually } of handlers) {
       socket.on(message as string, (...args: unknown[]) => {
