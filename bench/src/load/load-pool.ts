@@ -16,6 +16,11 @@ import type {
   WorkerOps,
 } from './worker-protocol';
 
+/** Appends in place; `push(...items)` overflows the stack past ~100k items (a fan-out step's latencies). */
+export function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 /** A client of the pool: which load generator holds it and its index there. */
 export interface ClientHandle {
   worker: number;
@@ -130,10 +135,10 @@ export class LoadPool {
       merged.acked += r.acked;
       merged.errors += r.errors;
       for (const [code, n] of Object.entries(r.errorCodes)) merged.errorCodes[code] = (merged.errorCodes[code] ?? 0) + n;
-      merged.ackLatencies.push(...r.ackLatencies);
+      append(merged.ackLatencies, r.ackLatencies);
       if (r.offered > 0) merged.startedAt = Math.min(merged.startedAt, r.startedAt);
       merged.endedAt = Math.max(merged.endedAt, r.endedAt);
-      for (const [c, ids] of Object.entries(r.acked_ids ?? {})) (merged.acked_ids![c] ??= []).push(...ids);
+      for (const [c, ids] of Object.entries(r.acked_ids ?? {})) append((merged.acked_ids![c] ??= []), ids);
     }
     return merged;
   }
@@ -145,7 +150,7 @@ export class LoadPool {
     for (const r of reports) {
       merged.delivered += r.delivered;
       merged.duplicates += r.duplicates;
-      merged.latencies.push(...r.latencies);
+      append(merged.latencies, r.latencies);
       merged.lastAt = Math.max(merged.lastAt, r.lastAt);
     }
     return merged;

@@ -1,5 +1,5 @@
 import { quantile } from '../stats';
-import type { LoadPool, PoolRoute } from './load-pool';
+import { append, LoadPool, PoolRoute } from './load-pool';
 
 export interface StepResult {
   rate: number;
@@ -39,7 +39,7 @@ export async function measureStep(
     const batch = await pool.takeDeliveries();
     delivered += batch.delivered;
     duplicates += batch.duplicates;
-    latencies.push(...batch.latencies);
+    append(latencies, batch.latencies);
     lastAt = Math.max(lastAt, batch.lastAt);
     if (batch.delivered > 0) quietSince = Date.now();
     if (delivered >= expected || Date.now() - quietSince > 3000) break;
