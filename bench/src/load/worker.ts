@@ -206,6 +206,7 @@ class LoadWorker {
         const client = this.clients[e.client];
         let reconnected = -1;
         let synced = -1;
+        let retryDelay = 250;
         while (synced < 0 && monotonicMs() < deadline) {
           const connectedAt = this.lastConnectAt[e.client] ?? 0;
           if (!(connectedAt > since && client.connected)) {
@@ -225,7 +226,9 @@ class LoadWorker {
           }
           report.errors++;
           report.firstError ??= `${ack.error.code}: ${ack.error.message}`;
-          await new Promise((r) => setTimeout(r, 250));
+          // Back off as a client should, with jitter, or the retries become the storm.
+          retryDelay = Math.min(retryDelay * 2, 5000);
+          await new Promise((r) => setTimeout(r, retryDelay * (0.5 + Math.random())));
         }
         report.reconnectedAfterMs.push(reconnected);
         report.syncedAfterMs.push(synced);
