@@ -65,6 +65,8 @@ function moduleBoundaries({ testFiles }) {
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: lib('type:contracts', 'type:util') },
       { sourceTag: 'type:infra', onlyDependOnLibsWithTags: lib('type:contracts', 'type:util', 'type:infra') },
       { sourceTag: 'type:data', onlyDependOnLibsWithTags: lib('type:contracts', 'type:util', 'type:data') },
+      // k8s/ manifest tests check the shipped configuration with the services' own schemas.
+      { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:util'] },
       {
         sourceTag: 'type:testing',
         onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:infra', 'type:data', 'type:testing'],
@@ -113,6 +115,25 @@ export default [
           caughtErrorsIgnorePattern: '^_',
           destructuredArrayIgnorePattern: '^_',
           ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+
+  // The client SDK runs in browsers and ships on its own: socket.io-client at run time, the
+  // contracts for their types only (a value import would pull zod into every app).
+  {
+    files: ['libs/client/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@parley/contracts', allowTypeImports: true, message: 'The SDK may use @parley/contracts for types only: `import type`.' }],
+          patterns: [
+            { group: ['@parley/*', '!@parley/contracts'], message: 'The SDK depends on no other Parley library.' },
+            { group: ['node:*', 'zod', 'nats', '@nestjs/*'], message: 'The SDK depends on socket.io-client only (it runs in browsers too).' },
+          ],
         },
       ],
     },

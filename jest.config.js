@@ -8,9 +8,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { projectConfig, workspaceRoot } = require('./jest.preset');
 
-/** Every apps/<name> and libs/<name> directory that has a project.json. */
+/** Every apps/<name> and libs/<name> directory that has a project.json, and k8s/ (manifest tests). */
 function discoverProjects() {
   const found = [];
+  for (const dir of ['k8s']) {
+    const projectJson = path.join(workspaceRoot, dir, 'project.json');
+    if (fs.existsSync(projectJson)) found.push(projectConfig(JSON.parse(fs.readFileSync(projectJson, 'utf8')).name || dir, dir));
+  }
   for (const group of ['apps', 'libs']) {
     const groupDir = path.join(workspaceRoot, group);
     if (!fs.existsSync(groupDir)) continue;

@@ -38,7 +38,7 @@ function projectConfig(name, root) {
     modulePathIgnorePatterns: ['<rootDir>/dist/'],
     moduleFileExtensions: ['ts', 'js', 'json', 'node'],
     transform: { '^.+\\.(t|j)s$': ['@swc/jest', swcOptions] },
-    moduleNameMapper: { '^@parley/(.*)$': '<rootDir>/../../libs/$1/src/index.ts' },
+    moduleNameMapper: { '^@parley/(.*)$': path.join(workspaceRoot, 'libs/$1/src/index.ts') },
     // reflect-metadata must be loaded before any decorated class is defined, otherwise
     // the swc metadata helper silently emits nothing.
     setupFiles: [require.resolve('reflect-metadata')],

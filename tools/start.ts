@@ -7,6 +7,8 @@ import { ParleySystem } from '@parley/launcher';
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  // A terminal reads text better than JSON lines (LOG_FORMAT=json to see what the cluster gets).
+  env.LOG_FORMAT ??= 'text';
   const system = new ParleySystem({
     env,
     gatewayPorts: [port],

@@ -19,6 +19,7 @@ import { DEFAULT_HOT_CONVERSATIONS, HotConversations } from './messages/hot-conv
 import { MessageRedactionService } from './messages/message-redaction.service';
 import { MessageWriteRepository } from './messages/message-write.repository';
 import { NodeHeartbeatService } from './node/node-heartbeat.service';
+import { NodeShutdown } from './node/node-shutdown.service';
 import { ReceiptRepository } from './receipts/receipt.repository';
 import { ReceiptService } from './receipts/receipt.service';
 
@@ -56,6 +57,7 @@ export class ChatAppModule {
         ReceiptService,
         ChatNatsController,
         NodeHeartbeatService,
+        NodeShutdown,
       ],
     };
   }

@@ -21,10 +21,12 @@ import { ConnectionGateway } from './ws/connection.gateway';
 import { ConnectionRegistry } from './ws/connection-registry';
 import { ConversationsGateway } from './ws/conversations.gateway';
 import { DeliveryGateway } from './ws/delivery.gateway';
+import { GatewayDrain } from './ws/gateway-drain';
 import { MessagesGateway } from './ws/messages.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
 import { SocketEventGuard } from './ws/socket-event-guard';
 import { SocketPush } from './ws/socket-push';
+import { SocketTelemetry } from './ws/socket-telemetry';
 
 @Module({})
 export class GatewayAppModule {
@@ -50,6 +52,8 @@ export class GatewayAppModule {
         AdminService,
         ConnectionRegistry,
         SocketPush,
+        SocketTelemetry,
+        GatewayDrain,
         SocketAuthenticator,
         SocketEventGuard,
         ConnectionGateway,

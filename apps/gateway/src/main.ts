@@ -8,8 +8,10 @@ import { configureHttp } from './http/configure-http';
 const config = configOrExit(() => loadConfig(GatewayConfigSchema));
 void runService(GatewayAppModule.forRoot(config), {
   name: 'gateway',
+  nodeId: config.NODE_ID,
   port: config.PORT,
   host: config.HOST,
   logLevel: config.LOG_LEVEL,
+  logFormat: config.LOG_FORMAT,
   configure: configureHttp,
 });

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DEV_DEFAULTS } from '@parley/config';
 import { Conversation, Message, SyncResult } from '@parley/contracts';
-import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestSystem } from '@parley/testing';
+import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestClientPool, TestSystem } from '@parley/testing';
 
 type Named = { id: string; orgId: string; token: string };
 
@@ -10,13 +10,9 @@ describe('admin API end to end', () => {
   let sys: TestSystem;
   let admin: AdminFactory;
   let ana: Named, ben: Named;
-  const clients: TestClient[] = [];
+  const clients = new TestClientPool();
   const logLines: string[] = [];
-  const connect = async (user: Named, deviceId?: string) => {
-    const client = await TestClient.connect(sys.url, user.token, deviceId);
-    clients.push(client);
-    return client;
-  };
+  const connect = (user: Named, deviceId?: string) => clients.connect(sys.url, user.token, deviceId);
 
   beforeAll(async () => {
     sys = await startTestSystem({ chatNodes: 2, env: { LOG_LEVEL: 'verbose' }, onLogLine: (service, line) => logLines.push(`${service} | ${line}`) });
@@ -25,7 +21,7 @@ describe('admin API end to end', () => {
   });
 
   afterAll(async () => {
-    clients.forEach((c) => c.close());
+    clients.closeAll();
     await sys?.stop();
   });
 

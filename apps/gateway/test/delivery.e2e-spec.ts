@@ -1,5 +1,5 @@
 import { Conversation, Message, SyncResult, ViewerState } from '@parley/contracts';
-import { AdminFactory, startTestSystem, TestClient, TestSystem } from '@parley/testing';
+import { AdminFactory, startTestSystem, TestClient, TestClientPool, TestSystem } from '@parley/testing';
 
 type Named = { id: string; orgId: string; token: string };
 type Receipt = { conversationId: string; userId: string; kind: 'delivered' | 'read'; seq: number } & Partial<ViewerState>;
@@ -8,12 +8,8 @@ type Receipt = { conversationId: string; userId: string; kind: 'delivered' | 're
 describe('delivery guarantees end to end', () => {
   let sys: TestSystem;
   let ana: Named, ben: Named, cid: Named, eve: Named;
-  const clients: TestClient[] = [];
-  const connect = async (user: Named, deviceId: string) => {
-    const client = await TestClient.connect(sys.url, user.token, deviceId);
-    clients.push(client);
-    return client;
-  };
+  const clients = new TestClientPool();
+  const connect = (user: Named, deviceId: string) => clients.connect(sys.url, user.token, deviceId);
   const conversationWith = async (from: TestClient, kind: 'direct' | 'group', memberIds: string[]) =>
     (await from.ok<{ conversation: Conversation }>('conversation.create', { kind, memberIds, ...(kind === 'group' ? { title: 'g' } : {}) }))
       .conversation;
@@ -36,7 +32,7 @@ describe('delivery guarantees end to end', () => {
   });
 
   afterAll(async () => {
-    clients.forEach((c) => c.close());
+    clients.closeAll();
     await sys?.stop();
   });
 
@@ -122,7 +118,10 @@ describe('delivery guarantees end to end', () => {
     expect(seqsOf(await cidPhone.ok<SyncResult>('sync', {}), conversation.id)).toEqual([4, 5]);
 
     // since overrides the pointer for the conversations it names.
-    expect(seqsOf(await cidPhone.ok<SyncResult>('sync', { since: { [conversation.id]: 1 } }), conversation.id)).toEqual([2, 3, 4, 5]);
+    const fromOne = await cidPhone.ok<SyncResult>('sync', { since: { [conversation.id]: 1 } });
+    expect(seqsOf(fromOne, conversation.id)).toEqual([2, 3, 4, 5]);
+    expect(fromOne.updates.find((u) => u.conversationId === conversation.id)).toMatchObject({ afterSeq: 1, hasMore: false });
+    expect((await cidPhone.ok<SyncResult>('sync', {})).updates.find((u) => u.conversationId === conversation.id)?.afterSeq).toBe(3);
     expect(seqsOf(await cidPhone.ok<SyncResult>('sync', { since: { [conversation.id]: 5 } }), conversation.id)).toEqual([]);
 
     // A small limit pages: hasMore until the end, then since from the last seq received.

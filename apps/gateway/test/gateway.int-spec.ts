@@ -14,7 +14,7 @@ import {
   ServiceName,
 } from '@parley/contracts';
 import { ensureMessageStream, NatsBus } from '@parley/nats';
-import { connectTestBus, ParleyHttp, removeTestStream, TEST_NATS_URL, TestClient, uniqueNatsPrefix } from '@parley/testing';
+import { connectTestBus, eventually, ParleyHttp, removeTestStream, TEST_NATS_URL, TestClient, uniqueNatsPrefix } from '@parley/testing';
 import { GatewayAppModule } from '../src/app.module';
 import { TokenIssuer } from '../src/auth/token-issuer';
 import { GatewayConfigSchema } from '../src/gateway.config';
@@ -77,13 +77,6 @@ class FakeChatNode {
   }
 }
 
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('gateway on real NATS', () => {
   const prefix = uniqueNatsPrefix();

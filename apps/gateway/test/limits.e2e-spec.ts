@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import { Conversation, Message } from '@parley/contracts';
-import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestSystem } from '@parley/testing';
+import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestClientPool, TestSystem } from '@parley/testing';
 
 type Named = { id: string; orgId: string; token: string };
 
@@ -17,12 +17,8 @@ describe('limits at the gateway', () => {
   let sys: TestSystem;
   let admin: AdminFactory;
   let flooder: Named, victim: Named, friend: Named;
-  const clients: TestClient[] = [];
-  const connect = async (user: Named, deviceId?: string) => {
-    const client = await TestClient.connect(sys.url, user.token, deviceId);
-    clients.push(client);
-    return client;
-  };
+  const clients = new TestClientPool();
+  const connect = (user: Named, deviceId?: string) => clients.connect(sys.url, user.token, deviceId);
 
   beforeAll(async () => {
     sys = await startTestSystem({
@@ -44,7 +40,7 @@ describe('limits at the gateway', () => {
   });
 
   afterAll(async () => {
-    clients.forEach((c) => c.close());
+    clients.closeAll();
     await sys?.stop();
   });
 

@@ -1,5 +1,5 @@
 import { Conversation, Message } from '@parley/contracts';
-import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestSystem } from '@parley/testing';
+import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestClientPool, TestSystem } from '@parley/testing';
 
 type Named = { id: string; orgId: string; token: string };
 
@@ -7,12 +7,8 @@ describe('messaging end to end (gateway + chat + history on real Postgres and NA
   let sys: TestSystem;
   let admin: AdminFactory;
   let ana: Named, ben: Named, cid: Named, eve: Named;
-  const clients: TestClient[] = [];
-  const connect = async (user: Named, deviceId?: string) => {
-    const client = await TestClient.connect(sys.url, user.token, deviceId);
-    clients.push(client);
-    return client;
-  };
+  const clients = new TestClientPool();
+  const connect = (user: Named, deviceId?: string) => clients.connect(sys.url, user.token, deviceId);
 
   beforeAll(async () => {
     sys = await startTestSystem({ chatNodes: 2 });
@@ -23,7 +19,7 @@ describe('messaging end to end (gateway + chat + history on real Postgres and NA
   });
 
   afterAll(async () => {
-    clients.forEach((c) => c.close());
+    clients.closeAll();
     await sys?.stop();
   });
 

@@ -1,17 +1,13 @@
 import { Conversation, Message } from '@parley/contracts';
-import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestSystem } from '@parley/testing';
+import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestClientPool, TestSystem } from '@parley/testing';
 
 /** Two gateways in front of the same chat nodes: what one gateway's clients do reaches the other's. */
 describe('several gateways', () => {
   let sys: TestSystem;
   let gw0: string;
   let gw1: string;
-  const clients: TestClient[] = [];
-  const connect = async (url: string, token: string, deviceId: string) => {
-    const client = await TestClient.connect(url, token, deviceId);
-    clients.push(client);
-    return client;
-  };
+  const clients = new TestClientPool();
+  const connect = (url: string, token: string, deviceId: string) => clients.connect(url, token, deviceId);
 
   beforeAll(async () => {
     sys = await startTestSystem({ chatNodes: 2, gateways: 2 });
@@ -19,7 +15,7 @@ describe('several gateways', () => {
   });
 
   afterAll(async () => {
-    clients.forEach((c) => c.close());
+    clients.closeAll();
     await sys?.stop();
   });
 

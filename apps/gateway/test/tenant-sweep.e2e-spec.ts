@@ -1,5 +1,5 @@
 import { ClientEvent, Conversation } from '@parley/contracts';
-import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestSystem } from '@parley/testing';
+import { AdminFactory, ParleyHttp, startTestSystem, TestClient, TestClientPool, TestSystem } from '@parley/testing';
 
 type Named = { id: string; orgId: string; token: string };
 
@@ -30,16 +30,12 @@ describe('tenant sweep', () => {
   let admin: AdminFactory;
   const acme = {} as Tenant;
   const globex = {} as Tenant;
-  const clients: TestClient[] = [];
+  const clients = new TestClientPool();
   const probes: string[] = [];
   const leaks: string[] = [];
   let n = 0;
 
-  const connect = async (user: Named, deviceId: string) => {
-    const client = await TestClient.connect(sys.url, user.token, deviceId);
-    clients.push(client);
-    return client;
-  };
+  const connect = (user: Named, deviceId: string) => clients.connect(sys.url, user.token, deviceId);
 
   async function setUp(tenant: Tenant, name: string): Promise<void> {
     const { org, users } = await admin.orgWithUsers(['Attacker', 'Member1', 'Member2'], name);
@@ -63,7 +59,7 @@ describe('tenant sweep', () => {
 
   afterAll(async () => {
     console.log(`tenant sweep: probes = ${probes.length}, leaks = ${leaks.length}${leaks.length ? `\n  ${leaks.join('\n  ')}` : ''}`);
-    clients.forEach((c) => c.close());
+    clients.closeAll();
     await sys?.stop();
   });
 

@@ -5,4 +5,4 @@ import { HistoryAppModule } from './app.module';
 import { HistoryConfigSchema } from './history.config';
 
 const config = configOrExit(() => loadConfig(HistoryConfigSchema));
-void runService(HistoryAppModule.forRoot(config), { name: 'history', port: config.HEALTH_PORT, logLevel: config.LOG_LEVEL });
+void runService(HistoryAppModule.forRoot(config), { name: 'history', nodeId: config.NODE_ID, port: config.HEALTH_PORT, logLevel: config.LOG_LEVEL, logFormat: config.LOG_FORMAT });

@@ -10,6 +10,8 @@ const positiveMs = (fallback: number) => z.coerce.number().int().positive().defa
 export const RuntimeEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** `json` (default): one JSON object per line, for the cluster's log pipeline; `text` for a terminal. */
+  LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
 
 export const NatsEnv = z.object({
@@ -155,6 +157,11 @@ export const GatewayEnv = z.object({
    * user's own devices are always told.
    */
   RECEIPT_FANOUT_MAX_MEMBERS: z.coerce.number().int().min(2).default(100),
+  /**
+   * On SIGTERM the gateway asks its clients to reconnect elsewhere spread over this window
+   * (not all at once), then closes what is left. Keep it under the pod's grace period.
+   */
+  DRAIN_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 
 export const ChatRingEnv = z.object({
@@ -167,6 +174,11 @@ export const ChatRingEnv = z.object({
    * the general NATS timeout (node commands are idempotent).
    */
   CHAT_COMMAND_TIMEOUT_MS: positiveMs(2000),
+});
+
+/** The JetStream message stream: replicas = the NATS cluster's size in production (3), 1 on a single server. */
+export const MessageStreamEnv = z.object({
+  MESSAGE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 
 /**

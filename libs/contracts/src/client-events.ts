@@ -38,8 +38,16 @@ export const ServerEvent = {
   Presence: 'presence',
   Typing: 'typing',
   ConversationUpdated: 'conversation.updated',
+  /** Extension: this gateway is stopping; reconnect (to any gateway) within `reconnectAfterMs`. */
+  ServerDraining: 'server.draining',
 } as const;
 export type ServerEvent = (typeof ServerEvent)[keyof typeof ServerEvent];
+
+/** `server.draining`: the gateway closes this connection `reconnectAfterMs` from now (spread over `windowMs`). */
+export interface ServerDraining {
+  reconnectAfterMs: number;
+  windowMs: number;
+}
 
 const MemberIds = z.array(Id).max(MAX_GROUP_MEMBERS);
 

@@ -66,6 +66,8 @@ export type ViewerState = z.infer<typeof ViewerState>;
 /** The messages one conversation holds for a syncing device, ascending seq. */
 export const SyncUpdate = z.object({
   conversationId: Id,
+  /** The cursor these messages follow: the seq given in `since`, else the device's pointer, else 0. */
+  afterSeq: z.int().nonnegative(),
   messages: z.array(Message),
   /** More messages follow: sync again with `since` = the last seq received. */
   hasMore: z.boolean(),

@@ -22,6 +22,8 @@ import {
   Subjects,
   toErrorBody,
 } from '@parley/contracts';
+import { countError, countEventIn, countEventOut, observeNatsRequest, withCorrelationId } from '@parley/telemetry';
+import { correlationHeaders, correlationHeadersForJetStream, correlationIdOf } from './correlation-header';
 import { decodeJson, encodeJson } from './json-codec';
 import { MuxAnswer, RequestMux } from './request-mux';
 
@@ -55,6 +57,9 @@ export class NatsBus {
   private readonly subscriptions: Subscription[] = [];
   private js?: JetStreamClient;
   private readonly requests: RequestMux;
+  /** Command handlers running now, and who waits for them to finish (stopHandling). */
+  private handlersInFlight = 0;
+  private idleWaiters: Array<() => void> = [];
 
   private constructor(
     readonly connection: NatsConnection,
@@ -125,16 +130,24 @@ export class NatsBus {
     opts: { nodeId?: string; timeoutMs?: number } = {},
   ): Promise<ReplyOf<C>> {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
+    const started = performance.now();
+    const label = commandLabel(contract);
+    countEventOut('nats', label);
     let answer: MuxAnswer;
     try {
-      answer = await this.requests.request(subject, encodeJson(payload), opts.timeoutMs ?? this.options.requestTimeoutMs);
+      answer = await this.requests.request(subject, encodeJson(payload), opts.timeoutMs ?? this.options.requestTimeoutMs, correlationHeaders());
     } catch (err) {
+      observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
       throw toTransportError(err, contract.name);
     }
-    if (answer.kind === 'no-responders') throw new TransportError(ErrorCode.UNAVAILABLE, `no ${contract.name} handler is available`, 'no-responders');
-    if (answer.kind === 'timeout') throw new TransportError(ErrorCode.UNAVAILABLE, `${contract.name} timed out`, 'timeout');
+    if (answer.kind !== 'reply') {
+      observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
+      if (answer.kind === 'no-responders') throw new TransportError(ErrorCode.UNAVAILABLE, `no ${contract.name} handler is available`, 'no-responders');
+      throw new TransportError(ErrorCode.UNAVAILABLE, `${contract.name} timed out`, 'timeout');
+    }
     const raw = answer.data;
     const result = decodeJson(raw) as Result<unknown> | undefined;
+    observeNatsRequest(label, result?.ok === true ? 'ok' : 'error', (performance.now() - started) / 1000);
     if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
       throw new ParleyError(ErrorCode.INTERNAL, `malformed reply to ${contract.name}`);
     }
@@ -146,6 +159,7 @@ export class NatsBus {
   handle<C extends CommandContract>(contract: C, handler: CommandHandler<C>, opts: { nodeId?: string } = {}): void {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
     const queue = contract.scope === 'service' ? `${this.prefix}.${contract.service}` : undefined;
+    const label = commandLabel(contract);
     const sub = this.connection.subscribe(subject, {
       queue,
       callback: (err, msg) => {
@@ -153,7 +167,9 @@ export class NatsBus {
           this.logger.error(`subscription ${subject} failed: ${err.message}`);
           return;
         }
-        void (async () => {
+        countEventIn('nats', label);
+        this.handlersInFlight++;
+        void withCorrelationId(correlationIdOf(msg), async () => {
           let reply: Result<unknown>;
           try {
             const request = parsePayload(contract.request, decodeJson(msg.data));
@@ -161,9 +177,11 @@ export class NatsBus {
           } catch (e) {
             if (!(e instanceof ParleyError)) this.logger.error(`${contract.name} failed: ${describe(e)}`);
             reply = { ok: false, error: toErrorBody(e) };
+            countError('nats', reply.error.code);
           }
           if (msg.reply) msg.respond(encodeJson(reply));
-        })();
+          if (--this.handlersInFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        });
       },
     });
     this.subscriptions.push(sub);
@@ -178,13 +196,15 @@ export class NatsBus {
   async publish<E extends EventContract>(contract: E, payload: PayloadOf<E>, opts: { msgId?: string } = {}): Promise<void> {
     const subject = Subjects.event(this.prefix, contract);
     const data = encodeJson(payload);
+    countEventOut('nats', contract.name);
     if (!contract.durable) {
-      this.connection.publish(subject, data);
+      const headers = correlationHeaders();
+      this.connection.publish(subject, data, headers ? { headers } : undefined);
       return;
     }
-    let meta: MsgHdrs | undefined;
+    let meta = correlationHeadersForJetStream();
     if (opts.msgId) {
-      meta = headers();
+      meta ??= headers();
       meta.set('Nats-Msg-Id', opts.msgId);
     }
     const answer = await this.requests.request(subject, data, this.options.requestTimeoutMs, meta);
@@ -205,18 +225,37 @@ export class NatsBus {
       queue: opts.queue,
       callback: (err, msg) => {
         if (err) return this.logger.error(`subscription ${subject} failed: ${err.message}`);
+        countEventIn('nats', contract.name);
         let payload: PayloadOf<E>;
         try {
           payload = parsePayload(contract.payload, decodeJson(msg.data)) as PayloadOf<E>;
         } catch (e) {
           return this.logger.warn(`dropped invalid ${contract.name} event: ${describe(e)}`);
         }
-        Promise.resolve()
-          .then(() => handler(payload))
-          .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`));
+        withCorrelationId(correlationIdOf(msg), () =>
+          Promise.resolve()
+            .then(() => handler(payload))
+            .catch((e) => this.logger.error(`${contract.name} handler failed: ${describe(e)}`)),
+        );
       },
     });
     this.subscriptions.push(sub);
+  }
+
+  /**
+   * Stops taking commands and events (a request sent here from now on gets "no responders"
+   * and is retried elsewhere) and resolves once every command already taken has replied,
+   * or after timeoutMs. The connection stays open for publishing.
+   */
+  async stopHandling(timeoutMs = 10_000): Promise<void> {
+    await Promise.allSettled(this.subscriptions.map((sub) => sub.drain()));
+    if (this.handlersInFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
   }
 
   async flush(): Promise<void> {
@@ -226,13 +265,23 @@ export class NatsBus {
   /** Stops receiving, lets in-flight handlers reply, then closes. */
   async close(): Promise<void> {
     if (this.connection.isClosed()) return;
-    this.requests.close();
     try {
       await this.connection.drain();
     } catch {
       await this.connection.close().catch(() => undefined);
+    } finally {
+      // Requests still waiting now will get no reply: answer them (timeout) rather than at their deadline.
+      this.requests.close();
     }
   }
+}
+
+/** `<service>.<command>` (command names repeat across services, e.g. `ping`): the metrics' label. */
+const commandLabels = new WeakMap<CommandContract, string>();
+function commandLabel(contract: CommandContract): string {
+  let label = commandLabels.get(contract);
+  if (label === undefined) commandLabels.set(contract, (label = `${contract.service}.${contract.name}`));
+  return label;
 }
 
 /**

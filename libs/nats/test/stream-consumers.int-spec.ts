@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { event, Subjects } from '@parley/contracts';
-import { connectTestBus, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
+import { connectTestBus, eventually, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
 import { BusLogger, consumeDurable, followStream, NatsBus, on, redeliveryDelayMs, StreamReader } from '../src';
 
 const Numbered = event('test.numbered', z.object({ n: z.int() }), true);
@@ -8,13 +8,6 @@ const Other = event('test.other', z.object({ s: z.string() }), true);
 
 const logger = (lines: string[]): BusLogger => ({ log: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) });
 
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('stream readers on a real JetStream', () => {
   const prefix = uniqueNatsPrefix();
@@ -42,7 +35,7 @@ describe('stream readers on a real JetStream', () => {
     await bus.jetstream().publish(Subjects.event(prefix, Numbered), new TextEncoder().encode('{"n":"not a number"}'));
     await publish(1, 50);
     await bus.publish(Other, { s: 'x' }, { msgId: `other-${prefix}` });
-    await until(() => seen.length === 50 && others.length === 1);
+    await eventually(() => seen.length === 50 && others.length === 1);
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(lines.some((l) => l.includes('dropped invalid test.numbered'))).toBe(true);
   });
@@ -57,7 +50,7 @@ describe('stream readers on a real JetStream', () => {
     const reconnecting = follower.connection.reconnect();
     await publish(1000, 1199);
     await reconnecting;
-    await until(() => followed.length === 200, 10_000);
+    await eventually(() => followed.length === 200, 'all 200 events', 10_000);
     expect(followed).toEqual(Array.from({ length: 200 }, (_, i) => 1000 + i));
     // What the follower is for: the live subscription missed what was published while it reconnected.
     expect(subscribed.length).toBeLessThan(200);
@@ -75,13 +68,13 @@ describe('stream readers on a real JetStream', () => {
     const options = { name: 'resume', bindings: [on(Numbered, ({ n }: { n: number }) => void (n > 100 && seen.push(n)))] };
     const first = await consumeDurable(bus, options, logger([]));
     await publish(101, 110);
-    await until(() => seen.length === 10);
+    await eventually(() => seen.length === 10);
     await first.stop();
     // Published while nobody reads.
     await publish(111, 125);
     const second = await consumeDurable(bus, options, logger([]));
     readers.push(second);
-    await until(() => seen.length === 25);
+    await eventually(() => seen.length === 25);
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => 101 + i));
     expect(await second.pending()).toBe(0);
@@ -109,7 +102,7 @@ describe('stream readers on a real JetStream', () => {
       ),
     );
     await publish(200, 204);
-    await until(() => handled.length === 5);
+    await eventually(() => handled.length === 5);
     expect(handled).toEqual([200, 201, 203, 204, 202]);
     expect(attempts.get(202)).toBe(3);
     expect(lines.filter((l) => l.includes('handler failed'))).toHaveLength(2);
@@ -127,7 +120,7 @@ describe('stream readers on a real JetStream', () => {
       );
     }
     await publish(300, 499);
-    await until(() => byReplica[0].length + byReplica[1].length === 200);
+    await eventually(() => byReplica[0].length + byReplica[1].length === 200);
     await new Promise((r) => setTimeout(r, 300));
     const all = [...byReplica[0], ...byReplica[1]].sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 200 }, (_, i) => 300 + i));
@@ -139,7 +132,7 @@ describe('stream readers on a real JetStream', () => {
     readers.push(await consumeDurable(bus, { name: 'from-new', bindings: [on(Numbered, ({ n }) => void fromNew.push(n))] }, logger([])));
     readers.push(await consumeDurable(bus, { name: 'from-all', startAt: 'all', bindings: [on(Numbered, ({ n }) => void fromAll.push(n))] }, logger([])));
     await publish(600, 600);
-    await until(() => fromNew.includes(600) && fromAll.includes(600));
+    await eventually(() => fromNew.includes(600) && fromAll.includes(600));
     expect(fromNew).toEqual([600]);
     expect(fromAll[0]).toBe(1);
   });

@@ -2,3 +2,5 @@ export * from './readiness';
 export * from './health.controller';
 export * from './service-runtime.module';
 export * from './run-service';
+export * from './metrics.controller';
+export * from './nest-logger';

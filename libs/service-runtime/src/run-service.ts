@@ -1,32 +1,38 @@
-import { DynamicModule, INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+import { createServiceLogger, LogLevelName, startProcessMetrics } from '@parley/telemetry';
+import { NestPinoLogger } from './nest-logger';
 
 export interface RunServiceOptions {
   name: string;
+  /** This process among its service's replicas (NODE_ID; the pod name in Kubernetes). */
+  nodeId?: string;
   port: number;
   host?: string;
-  logLevel?: LogLevel;
+  logLevel?: LogLevelName;
+  logFormat?: 'json' | 'text';
   configure?: (app: INestApplication) => void | Promise<void>;
 }
 
 /**
- * Starts a service's HTTP side (health everywhere; the APIs on the gateway) with
- * shutdown hooks, and turns a failed start into one clear line and exit code 1.
+ * Starts a service's HTTP side (health and metrics everywhere; the APIs on the gateway)
+ * with JSON logs and shutdown hooks, and turns a failed start into one clear line and exit
+ * code 1. SIGTERM runs Nest's shutdown hooks: each service drains there before NATS closes.
  */
 export async function runService(module: Type<unknown> | DynamicModule, options: RunServiceOptions): Promise<INestApplication> {
-  const logger = new Logger(options.name);
-  const threshold = LEVELS.indexOf(options.logLevel ?? 'log');
+  const logger = createServiceLogger({ service: options.name, node: options.nodeId ?? `${options.name}-${process.pid}`, level: options.logLevel ?? 'log', format: options.logFormat });
+  startProcessMetrics(options.name);
   try {
-    const app = await NestFactory.create(module, { logger: LEVELS.slice(0, threshold + 1), abortOnError: false });
+    const app = await NestFactory.create(module, { logger: new NestPinoLogger(logger), abortOnError: false });
     app.enableShutdownHooks();
+    // `once`: Nest re-raises the signal after its hooks ran, and that one must end the process.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => logger.info({ signal }, `${signal}: shutting down`));
     await options.configure?.(app);
     await app.listen(options.port, options.host ?? '0.0.0.0');
-    logger.log(`${options.name} listening on ${await app.getUrl()}`);
+    logger.info(`${options.name} listening on ${await app.getUrl()}`);
     return app;
   } catch (err) {
-    logger.error(`${options.name} failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    logger.fatal(`${options.name} failed to start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
 }

@@ -2,7 +2,9 @@ import { Global, Inject, Injectable, InjectionToken, Module, OnModuleInit } from
 import { ModuleRef } from '@nestjs/core';
 import { NatsBus } from '@parley/nats';
 import { PingCommands, ServiceName } from '@parley/contracts';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { Readiness } from './readiness';
 
 export const SERVICE_IDENTITY = Symbol('SERVICE_IDENTITY');
@@ -37,14 +39,16 @@ class ServicePresence implements OnModuleInit {
   }
 }
 
-/** Health endpoints, readiness registry and service ping: what every Parley process has. */
+/** Health and metrics endpoints, readiness registry and service ping: what every Parley process has. */
 @Global()
 @Module({})
 export class ServiceRuntimeModule {
   static forService(identity: ServiceIdentity) {
     return {
       module: ServiceRuntimeModule,
-      controllers: [HealthController],
+      // Failed checks are answered in the probe's body; terminus need not log each one.
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController],
       providers: [Readiness, ServicePresence, { provide: SERVICE_IDENTITY, useValue: identity }],
       exports: [Readiness, SERVICE_IDENTITY],
     };

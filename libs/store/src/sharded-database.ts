@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { conversationShard, orgPlacement, ShardMap, ShardRouter } from '@parley/sharding';
 import { DIRECTORY_MIGRATIONS, SHARD_MIGRATIONS } from './migrations';
 import { ORG_SCOPE_SETTING, SYSTEM_SCOPE } from './org-scope';
+import { timeQueries } from './query-timer';
 
 export interface DatabaseConfig {
   DIRECTORY_DATABASE_URL: string;
@@ -48,6 +49,7 @@ export class ShardedDatabase {
   static async open(config: DatabaseConfig, applicationName: string): Promise<ShardedDatabase> {
     const directory = dataSourceFor(config.DIRECTORY_DATABASE_URL, 'directory', config.DATABASE_POOL_SIZE, applicationName);
     await directory.initialize();
+    timeQueries(directory, 'directory');
     const shards = new Map<string, DataSource>();
     try {
       const rows: Array<{ logical_shard: number; physical_shard: string }> = await directory.query(
@@ -67,6 +69,7 @@ export class ShardedDatabase {
         if (!url) throw new Error(`the shard map names physical shard "${physical}" but SHARD_DATABASE_URLS has no URL for it`);
         const ds = dataSourceFor(url, 'shard', config.DATABASE_POOL_SIZE, applicationName);
         await ds.initialize();
+        timeQueries(ds, physical);
         shards.set(physical, ds);
       }
       return new ShardedDatabase(directory, shards, shardMap, new ShardRouter(config.LOGICAL_SHARDS));

@@ -7,3 +7,4 @@ export * from './test-client';
 export * from './store-factories';
 export * from './private-nats-server';
 export * from './service-runtime-suite';
+export * from './eventually';

@@ -6,7 +6,7 @@ import { connectTestBus, TEST_NATS_URL, uniqueNatsPrefix } from './test-nats';
 
 /**
  * What every Parley service must do before any feature: join NATS under its prefix,
- * answer the service ping, and serve /health/live and /health/ready.
+ * answer the service ping, and serve /health/live, /health/ready and /metrics.
  * `build` gets the environment (NATS_URL, NATS_PREFIX, NODE_ID) and returns the app module.
  */
 export function describeServiceRuntime(service: ServiceName, build: (env: Record<string, string>) => DynamicModule): void {
@@ -37,6 +37,12 @@ export function describeServiceRuntime(service: ServiceName, build: (env: Record
       const ready = await fetch(`${url}/health/ready`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ok', checks: { nats: true } });
+    });
+
+    it('serves Prometheus metrics, its NATS traffic counted', async () => {
+      await bus.request(PingCommands[service], {});
+      const metrics = await (await fetch(`${await app.getUrl()}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`parley_events_in_total\\{[^}]*event="${service}.ping"[^}]*\\} [1-9]`));
     });
   });
 }

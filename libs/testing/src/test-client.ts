@@ -68,3 +68,18 @@ export class TestClient {
     this.socket.close();
   }
 }
+
+/** The clients a suite opened, so one call in afterAll closes them all. */
+export class TestClientPool {
+  private readonly clients: TestClient[] = [];
+
+  async connect(url: string, token: string, deviceId?: string): Promise<TestClient> {
+    const client = await TestClient.connect(url, token, deviceId);
+    this.clients.push(client);
+    return client;
+  }
+
+  closeAll(): void {
+    this.clients.splice(0).forEach((c) => c.close());
+  }
+}

@@ -38,6 +38,8 @@ export async function startTestSystem(
       JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
       CHAT_HEARTBEAT_MS: '500',
       CHAT_NODE_TTL_MS: '2000',
+      // Stopping a gateway drains its clients over this window; tests need not wait long.
+      DRAIN_WINDOW_MS: '300',
       // Every test client is 127.0.0.1 and load tests send far above a person's rate:
       // limits are off unless a test turns them on (RATE_LIMITS_ENABLED=true and its own values).
       RATE_LIMITS_ENABLED: 'false',

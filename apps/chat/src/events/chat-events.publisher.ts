@@ -1,6 +1,7 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ConversationChanged, EventContract, Message, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
-import { describe, ensureMessageStream, NatsBus } from '@parley/nats';
+import { DEFAULT_MESSAGE_STREAM, describe, ensureMessageStream, NatsBus, reportConsumerLag } from '@parley/nats';
+import { CHAT_CONFIG, ChatConfig } from '../chat.config';
 
 const PUBLISH_ATTEMPTS = 5;
 const FIRST_RETRY_DELAY_MS = 100;
@@ -23,14 +24,21 @@ export interface ReceiptEventSink {
  * with the same message id, which JetStream deduplicates.
  */
 @Injectable()
-export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, OnModuleInit, BeforeApplicationShutdown {
+export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, OnModuleInit {
   private readonly logger = new Logger(ChatEventsPublisher.name);
   private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(private readonly bus: NatsBus) {}
+  private stopReportingLag?: () => void;
+
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(CHAT_CONFIG) private readonly config: Pick<ChatConfig, 'MESSAGE_STREAM_REPLICAS'>,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await ensureMessageStream(this.bus);
+    await ensureMessageStream(this.bus, { ...DEFAULT_MESSAGE_STREAM, replicas: this.config.MESSAGE_STREAM_REPLICAS });
+    // The chat nodes own the stream, so they report its consumers' lag.
+    this.stopReportingLag = reportConsumerLag(this.bus);
   }
 
   messageCreated(orgId: string, message: Message, memberIds: string[]): void {
@@ -64,7 +72,9 @@ export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, 
     clearTimeout(timer);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Called by NodeShutdown: no more lag reports, every event handed in published. */
+  async stop(): Promise<void> {
+    this.stopReportingLag?.();
     await this.whenIdle();
   }
 

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Actor, ErrorCode, Message, MessageSendInput, ParleyError } from '@parley/contracts';
 import { describe } from '@parley/nats';
 import { newMessageId } from '@parley/sharding';
@@ -44,7 +44,7 @@ interface Lane {
  * order.
  */
 @Injectable()
-export class ConversationSequencer implements BeforeApplicationShutdown {
+export class ConversationSequencer {
   private readonly logger = new Logger(ConversationSequencer.name);
   private readonly lanes = new Map<string, Lane>();
 
@@ -71,10 +71,6 @@ export class ConversationSequencer implements BeforeApplicationShutdown {
         new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
       ]);
     }
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.whenIdle();
   }
 
   private laneOf(conversationId: string): Lane {

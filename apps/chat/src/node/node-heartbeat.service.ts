@@ -1,15 +1,15 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ChatNodeHeartbeat } from '@parley/contracts';
 import { describe, NatsBus } from '@parley/nats';
 import { CHAT_CONFIG, ChatConfig } from '../chat.config';
 
 /**
  * Keeps this node on the gateways' hash ring: a heartbeat every CHAT_HEARTBEAT_MS,
- * and on shutdown a last one with `leaving: true` (sent before NATS closes) so the
- * gateways move its conversations at once instead of waiting for the TTL.
+ * and on shutdown (NodeShutdown) a last one with `leaving: true` so the gateways move
+ * its conversations at once instead of waiting for the TTL.
  */
 @Injectable()
-export class NodeHeartbeatService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class NodeHeartbeatService implements OnApplicationBootstrap {
   private readonly logger = new Logger(NodeHeartbeatService.name);
   private readonly startedAt = new Date().toISOString();
   private timer?: NodeJS.Timeout;
@@ -24,7 +24,8 @@ export class NodeHeartbeatService implements OnApplicationBootstrap, BeforeAppli
     this.timer = setInterval(() => void this.beat(), this.config.CHAT_HEARTBEAT_MS);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Stops beating and tells every gateway this node leaves the ring. */
+  async leave(): Promise<void> {
     clearInterval(this.timer);
     await this.beat(true);
     await this.bus.flush().catch(() => undefined);

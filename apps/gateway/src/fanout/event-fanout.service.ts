@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConversationChanged, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
 import { followStream, NatsBus, on, StreamReader } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
@@ -16,7 +16,7 @@ const NO_VIEWER_STATE: ViewerState = { readSeq: 0, deliveredSeq: 0, unread: 0 };
  * means a NATS reconnect does not drop events for sockets that stayed connected.
  */
 @Injectable()
-export class EventFanout implements OnModuleInit, OnModuleDestroy {
+export class EventFanout implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(EventFanout.name);
   private reader?: StreamReader;
 
@@ -42,7 +42,8 @@ export class EventFanout implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy: a draining gateway keeps pushing to the clients it still has.
+  async onApplicationShutdown(): Promise<void> {
     await this.reader?.stop();
   }
 

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { countError } from '@parley/telemetry';
 import { toHttpError } from './http-error';
 import { HttpResponse } from './http-request';
 
@@ -14,6 +15,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
       return;
     }
     const { status, body, retryAfterSeconds } = toHttpError(err);
+    countError('http', body.error.code);
     if (status >= 500 && body.error.code === 'INTERNAL') this.logger.error(describe(err));
     const response = host.switchToHttp().getResponse<HttpResponse>();
     if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));

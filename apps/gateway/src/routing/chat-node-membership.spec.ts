@@ -22,7 +22,7 @@ describe('ChatNodeMembership', () => {
   });
 
   afterEach(() => {
-    membership.onModuleDestroy();
+    membership.onApplicationShutdown();
     jest.useRealTimers();
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ChatNodeHeartbeat, PayloadOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
@@ -13,7 +13,7 @@ export const SWEEP_INTERVAL_MS = 500;
  * says it is leaving, or when a request finds nobody behind its subject.
  */
 @Injectable()
-export class ChatNodeMembership implements OnModuleInit, OnModuleDestroy {
+export class ChatNodeMembership implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ChatNodeMembership.name);
   private readonly ring = new HashRing();
   private readonly lastHeardAt = new Map<string, number>();
@@ -32,7 +32,8 @@ export class ChatNodeMembership implements OnModuleInit, OnModuleDestroy {
     this.sweeper.unref();
   }
 
-  onModuleDestroy(): void {
+  // Not onModuleDestroy: a draining gateway keeps routing until its last client has left.
+  onApplicationShutdown(): void {
     clearInterval(this.sweeper);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import { ServerEvent } from '@parley/contracts';
+import { countEventOut } from '@parley/telemetry';
 import { userRoom } from './socket-session';
 
 /** Server → client events, addressed to users (all their sockets on this gateway). */
@@ -17,5 +18,6 @@ export class SocketPush {
     // An empty room list would mean "everyone" to Socket.IO.
     if (!this.server || userIds.length === 0) return;
     this.server.to(userIds.map(userRoom)).emit(event, payload);
+    countEventOut('socket', event);
   }
 }

@@ -21,7 +21,7 @@ export interface PendingUpdate {
 
 interface SyncRow extends MessageRow {
   last_activity_at: Date;
-  rank: string;
+  after_seq: string;
 }
 
 /**
@@ -43,7 +43,7 @@ const PENDING_MESSAGES = `
      ORDER BY c.last_activity_at DESC, c.id
      LIMIT $6
   )
-  SELECT p.last_activity_at, p.rank, m.*
+  SELECT p.last_activity_at, p.after_seq, m.*
     FROM pending p
     CROSS JOIN LATERAL (
       SELECT ${MESSAGE_COLUMNS} FROM messages
@@ -70,7 +70,10 @@ export class DeviceSyncRepository {
     for (const row of rows) {
       let pending = byConversation.get(row.conversation_id);
       if (!pending) {
-        pending = { update: { conversationId: row.conversation_id, messages: [], hasMore: false }, lastActivityAt: row.last_activity_at };
+        pending = {
+          update: { conversationId: row.conversation_id, afterSeq: Number(row.after_seq), messages: [], hasMore: false },
+          lastActivityAt: row.last_activity_at,
+        };
         byConversation.set(row.conversation_id, pending);
       }
       if (pending.update.messages.length < q.limit) pending.update.messages.push(toMessage(row));
