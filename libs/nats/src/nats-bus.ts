@@ -2,7 +2,6 @@ import {
   connect,
   headers,
   JetStreamClient,
-  MsgHdrs,
   NatsConnection,
   NatsError,
   Subscription,
