@@ -9,6 +9,8 @@ export interface SystemOptions {
   chatNodes?: number;
   /** Tests run several systems at once: let each service's health port be any free one. */
   randomHealthPorts?: boolean;
+  /** Flags for every service's node process (the benchmarks' --cpu-prof). */
+  nodeArgs?: string[];
   sink: LogSink;
 }
 
@@ -102,7 +104,7 @@ export class ParleySystem {
   }
 
   private add(name: string, entry: string, env: Record<string, string>): ServiceProcess {
-    const proc = new ServiceProcess({ name, entry, env: { ...this.options.env, ...env } }, this.options.sink);
+    const proc = new ServiceProcess({ name, entry, env: { ...this.options.env, ...env }, nodeArgs: this.options.nodeArgs }, this.options.sink);
     this.processes.set(name, proc);
     return proc;
   }

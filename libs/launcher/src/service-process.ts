@@ -8,6 +8,8 @@ export interface ServiceSpec {
   /** Entry point relative to the repo root, without extension: `apps/chat/src/main`. */
   entry: string;
   env: Record<string, string>;
+  /** Flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export type LogSink = (service: string, line: string) => void;
@@ -38,7 +40,7 @@ export class ServiceProcess {
 
   start(): void {
     const root = repoRoot();
-    const child = spawn(process.execPath, [join(root, 'tools/scripts/run-service.js'), this.spec.entry], {
+    const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), join(root, 'tools/scripts/run-service.js'), this.spec.entry], {
       cwd: root,
       env: { ...process.env, ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],

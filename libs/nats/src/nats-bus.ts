@@ -1,5 +1,6 @@
 import {
   connect,
+  headers,
   JetStreamClient,
   NatsConnection,
   NatsError,
@@ -23,6 +24,7 @@ import {
 import { countError, countEventIn, countEventOut, observeNatsRequest, withCorrelationId } from '@parley/telemetry';
 import { correlationHeaders, correlationHeadersForJetStream, correlationIdOf } from './correlation-header';
 import { decodeJson, encodeJson } from './json-codec';
+import { MuxAnswer, RequestMux } from './request-mux';
 
 export interface NatsBusOptions {
   url: string;
@@ -53,6 +55,7 @@ export type EventHandler<E extends EventContract> = (payload: PayloadOf<E>) => P
 export class NatsBus {
   private readonly subscriptions: Subscription[] = [];
   private js?: JetStreamClient;
+  private readonly requests: RequestMux;
   /** Command handlers running now, and who waits for them to finish (stopHandling). */
   private handlersInFlight = 0;
   private idleWaiters: Array<() => void> = [];
@@ -61,7 +64,9 @@ export class NatsBus {
     readonly connection: NatsConnection,
     private readonly options: NatsBusOptions,
     private readonly logger: BusLogger,
-  ) {}
+  ) {
+    this.requests = new RequestMux(connection);
+  }
 
   static async connect(options: NatsBusOptions, logger: BusLogger): Promise<NatsBus> {
     const connection = await connect({
@@ -127,17 +132,19 @@ export class NatsBus {
     const started = performance.now();
     const label = commandLabel(contract);
     countEventOut('nats', label);
-    let raw: Uint8Array;
+    let answer: MuxAnswer;
     try {
-      const msg = await this.connection.request(subject, encodeJson(payload), {
-        timeout: opts.timeoutMs ?? this.options.requestTimeoutMs,
-        headers: correlationHeaders(),
-      });
-      raw = msg.data;
+      answer = await this.requests.request(subject, encodeJson(payload), opts.timeoutMs ?? this.options.requestTimeoutMs, correlationHeaders());
     } catch (err) {
       observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
       throw toTransportError(err, contract.name);
     }
+    if (answer.kind !== 'reply') {
+      observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
+      if (answer.kind === 'no-responders') throw new TransportError(ErrorCode.UNAVAILABLE, `no ${contract.name} handler is available`, 'no-responders');
+      throw new TransportError(ErrorCode.UNAVAILABLE, `${contract.name} timed out`, 'timeout');
+    }
+    const raw = answer.data;
     const result = decodeJson(raw) as Result<unknown> | undefined;
     observeNatsRequest(label, result?.ok === true ? 'ok' : 'error', (performance.now() - started) / 1000);
     if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {
@@ -179,17 +186,31 @@ export class NatsBus {
     this.subscriptions.push(sub);
   }
 
-  /** Publishes a fact. Durable events go through JetStream with a message id (deduplicated on republish). */
+  /**
+   * Publishes a fact. Durable events go to the JetStream stream with a message id (deduplicated
+   * on republish) and resolve once the stream acknowledged storing them; the publish is a request
+   * over the bus's own inbox mux, which is what the client's js.publish() does plus a timer and
+   * two Errors per call.
+   */
   async publish<E extends EventContract>(contract: E, payload: PayloadOf<E>, opts: { msgId?: string } = {}): Promise<void> {
     const subject = Subjects.event(this.prefix, contract);
     const data = encodeJson(payload);
     countEventOut('nats', contract.name);
-    if (contract.durable) {
-      const headers = correlationHeadersForJetStream();
-      await this.jetstream().publish(subject, data, opts.msgId || headers ? { msgID: opts.msgId, headers } : undefined);
-    } else {
+    if (!contract.durable) {
       const headers = correlationHeaders();
       this.connection.publish(subject, data, headers ? { headers } : undefined);
+      return;
+    }
+    let meta = correlationHeadersForJetStream();
+    if (opts.msgId) {
+      meta ??= headers();
+      meta.set('Nats-Msg-Id', opts.msgId);
+    }
+    const answer = await this.requests.request(subject, data, this.options.requestTimeoutMs, meta);
+    if (answer.kind !== 'reply') throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream did not acknowledge ${contract.name} (${answer.kind})`, answer.kind);
+    const ack = decodeJson(answer.data) as { stream?: unknown; error?: { description?: string } } | undefined;
+    if (!ack || ack.error || typeof ack.stream !== 'string' || ack.stream === '') {
+      throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream refused ${contract.name}: ${ack?.error?.description ?? 'no stream acknowledged it'}`, 'connection');
     }
   }
 
@@ -247,6 +268,9 @@ export class NatsBus {
       await this.connection.drain();
     } catch {
       await this.connection.close().catch(() => undefined);
+    } finally {
+      // Requests still waiting now will get no reply: answer them (timeout) rather than at their deadline.
+      this.requests.close();
     }
   }
 }

@@ -1,6 +1,6 @@
 export * from './test-databases';
 export * from './test-nats';
-export * from './free-port';
+export { freePort } from '@parley/launcher';
 export * from './test-system';
 export * from './admin-api';
 export * from './test-client';

@@ -1,6 +1,5 @@
 import { DEV_DEFAULTS } from '@parley/config';
-import { ParleySystem } from '@parley/launcher';
-import { freePort } from './free-port';
+import { freePort, ParleySystem } from '@parley/launcher';
 import { createTestDatabases, TestDatabases } from './test-databases';
 import { removeTestStream, TEST_NATS_URL, uniqueNatsPrefix } from './test-nats';
 
