@@ -41,6 +41,7 @@ async function main(): Promise<number> {
     chatNodes: options.chatNodes,
     logicalShards: 64,
     physicalShards: 2,
+    presenceGraceMs: options.presenceGraceMs,
     logs: options.logs,
     nodeArgs: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'profiles')}`] : undefined,
   });

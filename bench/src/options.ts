@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { MAX_PRESENCE_USERS_PER_CALL } from '@parley/contracts';
 
 export interface BenchOptions {
   scenarios: string[];
@@ -31,6 +32,13 @@ export interface BenchOptions {
   /** reconnect storm */
   stormClients: number;
   stormTimeoutMs: number;
+  /** presence */
+  presenceUsers: number;
+  presenceFollows: number;
+  presenceChurn: number;
+  presenceOfflineMs: number;
+  presenceMs: number;
+  presenceGraceMs: number;
   logs: boolean;
   cpuProf: boolean;
   outDir: string;
@@ -52,7 +60,7 @@ export const USAGE = `npm run bench -- [options]
   --latency-rate <msg/s>    latency: fixed rate instead of half the measured throughput
   --latency-ms <ms>         latency: measurement length (default 10000)
   --connections <n>         connections: how many (default: the gateway's open-file limit minus 500)
-  --source-addresses <n>    connections: spread over 127.0.0.2.. (default 8)
+  --source-addresses <n>    connections, reconnect, presence: spread over 127.0.0.2.. (default 8)
   --group-size <n>          fan-out: group members, all connected (default 1000, the cap)
   --fanout-start-rate <msg/s>  fan-out: first step (default 5)
   --fanout-max-rate <msg/s> fan-out: last step (default 2000)
@@ -61,6 +69,13 @@ export const USAGE = `npm run bench -- [options]
   --history-requests <n>    history: requests per page kind (default 500)
   --storm-clients <n>       reconnect storm: clients (default 10000)
   --storm-timeout-ms <ms>   reconnect storm: how long to wait for the clients (default 120000)
+  --presence-users <n>      presence: connected users, one device each (default 5000)
+  --presence-follows <n>    presence: users each one subscribes to, in one call (default 50, at most 500)
+  --presence-churn <share>  presence: share of the users reconnecting per second (default 0.05)
+  --presence-offline-ms <ms>  presence: how long a reconnecting user stays away (default 1000)
+  --presence-ms <ms>        presence: churn duration (default 20000)
+  --presence-grace-ms <ms>  PRESENCE_GRACE_MS of the system (default 0: every reconnect is a change;
+                            5000 is the production default, where such reconnects send nothing)
   --logs                    show service warnings and errors
   --cpu-prof                write V8 CPU profiles of every service to bench/results/profiles/
   --out <dir>               results directory (default bench/results)
@@ -82,6 +97,11 @@ const SMOKE: Partial<BenchOptions> = {
   historyRequests: 30,
   stormClients: 40,
   stormTimeoutMs: 20_000,
+  presenceUsers: 40,
+  presenceFollows: 5,
+  presenceChurn: 0.1,
+  presenceOfflineMs: 300,
+  presenceMs: 1500,
 };
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -114,6 +134,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       'history-requests': { type: 'string' },
       'storm-clients': { type: 'string' },
       'storm-timeout-ms': { type: 'string' },
+      'presence-users': { type: 'string' },
+      'presence-follows': { type: 'string' },
+      'presence-churn': { type: 'string' },
+      'presence-offline-ms': { type: 'string' },
+      'presence-ms': { type: 'string' },
+      'presence-grace-ms': { type: 'string' },
       logs: { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       out: { type: 'string' },
@@ -147,6 +173,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         return n;
       })
     : (preset.historySizes ?? [100_000, 1_000_000]);
+  const presenceUsers = int('presence-users', preset.presenceUsers ?? 5000, 2);
+  const presenceChurn = num('presence-churn', preset.presenceChurn ?? 0.05);
+  if (presenceChurn > 1) throw new Error(`--presence-churn is a share of the users per second, at most 1, got "${presenceChurn}"`);
   return {
     scenarios: values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : [],
     smoke,
@@ -173,8 +202,15 @@ export function parseOptions(argv: string[]): BenchOptions {
     historyRequests: int('history-requests', preset.historyRequests ?? 500),
     stormClients: int('storm-clients', preset.stormClients ?? 10_000, 2),
     stormTimeoutMs: int('storm-timeout-ms', preset.stormTimeoutMs ?? 120_000, 1000),
+    presenceUsers,
+    presenceFollows: int('presence-follows', preset.presenceFollows ?? 50, 1, Math.min(MAX_PRESENCE_USERS_PER_CALL, presenceUsers - 1)),
+    presenceChurn,
+    presenceOfflineMs: int('presence-offline-ms', preset.presenceOfflineMs ?? 1000, 0),
+    presenceMs: int('presence-ms', preset.presenceMs ?? 20_000, 100),
+    presenceGraceMs: int('presence-grace-ms', 0, 0),
     logs: values.logs ?? false,
     cpuProf: values['cpu-prof'] ?? false,
     outDir: values.out ?? 'bench/results',
   };
 }
+

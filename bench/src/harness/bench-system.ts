@@ -27,6 +27,8 @@ export interface BenchSystemOptions {
   logs: boolean;
   /** Extra node flags for every service, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** PRESENCE_GRACE_MS: 0 makes every reconnect an offline and an online change (the presence scenario's load). */
+  presenceGraceMs: number;
 }
 
 /**
@@ -63,6 +65,7 @@ export class BenchSystem {
         NATS_PREFIX: natsPrefix,
         ADMIN_TOKEN: DEV_DEFAULTS.ADMIN_TOKEN,
         JWT_SECRET: DEV_DEFAULTS.JWT_SECRET,
+        PRESENCE_GRACE_MS: String(options.presenceGraceMs),
         ...BENCH_LIMITS,
         ...databases.env,
       },
@@ -88,8 +91,12 @@ export class BenchSystem {
   }
 
   get gatewayPid(): number {
-    const pid = this.parley.service('gateway').pid;
-    if (pid === undefined) throw new Error('the gateway is not running');
+    return this.pidOf('gateway');
+  }
+
+  pidOf(service: string): number {
+    const pid = this.parley.service(service).pid;
+    if (pid === undefined) throw new Error(`the ${service} service is not running`);
     return pid;
   }
 
@@ -123,6 +130,12 @@ export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(status);
   if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(kb[1]) * 1024;
+}
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The soft open-file limit of a process (Linux /proc). */

@@ -22,8 +22,14 @@ export interface DeliveredMessage {
   body: string;
 }
 
+export interface PresenceChange {
+  userId: string;
+  status: 'online' | 'offline';
+}
+
 export interface BenchClientEvents {
   message(message: DeliveredMessage): void;
+  presence(change: PresenceChange): void;
   connect(): void;
   disconnect(): void;
 }
@@ -52,11 +58,12 @@ export class BenchClient {
       localAddress: spec.localAddress,
     } as Parameters<typeof io>[1]);
     this.socket.on('message.new', (payload: { message: DeliveredMessage }) => events.message(payload.message));
+    this.socket.on('presence', (payload: PresenceChange) => events.presence(payload));
     this.socket.on('connect', () => events.connect());
     this.socket.on('disconnect', () => events.disconnect());
   }
 
-  /** Resolves on the first connect; rejects with the server's refusal or after `timeoutMs`. */
+  /** Resolves on the connect (also after close(): a manual reconnect); rejects with the server's refusal or after `timeoutMs`. */
   open(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => (cleanup(), this.socket.close(), reject(new Error('connect timed out'))), timeoutMs);

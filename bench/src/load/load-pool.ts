@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { repoRoot } from '@parley/launcher';
 import type { ClientSpec } from './bench-client';
 import type {
+  ChurnReport,
   ConnectReport,
   DeliveryReport,
   FetchReport,
   FetchRequest,
   OpName,
+  PresenceMark,
   ResyncExpectation,
   ResyncReport,
   SendPlan,
@@ -172,6 +174,29 @@ export class LoadPool {
       errors: reports.reduce((n, r) => n + r.errors, 0),
       firstError: reports.find((r) => r.firstError)?.firstError,
     };
+  }
+
+  /** Presence churn on every load generator at once; `perSecond` is the total over all of them. */
+  async churn(clients: Array<{ client: ClientHandle; rejoin: { event: string; payload: unknown } }>, plan: { perSecond: number; offlineMs: number; durationMs: number; timeoutMs: number }): Promise<ChurnReport> {
+    const byWorker = this.split(clients, (c) => c.client.worker, (c) => ({ client: c.client.index, rejoin: c.rejoin }));
+    const reports = await this.askAll('churn', (w) => ({ ...plan, clients: byWorker[w], perSecond: (plan.perSecond * byWorker[w].length) / clients.length }));
+    const merged: ChurnReport = { changes: [], reconnectMs: [], failed: 0, startedAt: Infinity, endedAt: 0 };
+    for (const r of reports) {
+      append(merged.changes, r.changes);
+      append(merged.reconnectMs, r.reconnectMs);
+      merged.failed += r.failed;
+      merged.firstError ??= r.firstError;
+      merged.startedAt = Math.min(merged.startedAt, r.startedAt);
+      merged.endedAt = Math.max(merged.endedAt, r.endedAt);
+    }
+    return merged;
+  }
+
+  /** The `presence` events received since the last call, over every load generator. */
+  async takePresence(): Promise<PresenceMark[]> {
+    const merged: PresenceMark[] = [];
+    for (const marks of await this.askAll('takePresence', () => ({}))) append(merged, marks);
+    return merged;
   }
 
   async connectedCount(): Promise<number> {

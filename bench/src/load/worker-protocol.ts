@@ -78,6 +78,36 @@ export interface ResyncReport {
   firstError?: string;
 }
 
+/** A client the presence churn may reconnect, and what it must ask again once connected. */
+export interface ChurnClient {
+  client: number;
+  rejoin: { event: string; payload: unknown };
+}
+
+export interface ChurnPlan {
+  clients: ChurnClient[];
+  /** Reconnects started per second over this worker's clients. */
+  perSecond: number;
+  /** How long a client stays closed before it connects again. */
+  offlineMs: number;
+  durationMs: number;
+  timeoutMs: number;
+}
+
+/** A presence change as [userId, online (1) or offline (0), monotonic ms]. */
+export type PresenceMark = [string, 0 | 1, number];
+
+export interface ChurnReport {
+  /** When each churned user went offline (close) and online (connect started). */
+  changes: PresenceMark[];
+  /** Per completed reconnect: ms from the connect start until connected and the rejoin acked. */
+  reconnectMs: number[];
+  failed: number;
+  firstError?: string;
+  startedAt: number;
+  endedAt: number;
+}
+
 /** Requests from the bench process to a load-generator process, and what each answers. */
 export interface WorkerOps {
   connect: { args: { url: string; clients: ClientSpec[]; concurrency: number; reconnection: boolean; timeoutMs: number }; result: ConnectReport };
@@ -86,6 +116,9 @@ export interface WorkerOps {
   takeDeliveries: { args: Record<string, never>; result: DeliveryReport };
   fetch: { args: { requests: FetchRequest[]; concurrency: number }; result: FetchReport };
   resync: { args: { expectations: ResyncExpectation[]; since: number; timeoutMs: number }; result: ResyncReport };
+  churn: { args: ChurnPlan; result: ChurnReport };
+  /** `presence` events received since the last call, as [subject userId, status, arrival]. */
+  takePresence: { args: Record<string, never>; result: PresenceMark[] };
   connectedCount: { args: Record<string, never>; result: number };
   closeAll: { args: Record<string, never>; result: number };
 }

@@ -1,6 +1,8 @@
 import { AckAnswer, BenchClient, ClientSpec, DeliveredMessage } from './bench-client';
 import { monotonicMs, sendTimeOf, stampedBody } from './clock';
 import {
+  ChurnPlan,
+  ChurnReport,
   ConnectReport,
   DeliveryReport,
   FetchReport,
@@ -13,6 +15,7 @@ import {
   WorkerRequest,
   ResyncExpectation,
   FetchRequest,
+  PresenceMark,
 } from './worker-protocol';
 
 /**
@@ -28,6 +31,7 @@ class LoadWorker {
   private seen = new Set<string>();
   private deliveries: DeliveryReport = freshDeliveries();
   private sendCounter = 0;
+  private presence: PresenceMark[] = [];
 
   readonly ops: { [K in OpName]: (args: WorkerOps[K]['args']) => Promise<WorkerOps[K]['result']> } = {
     connect: (a) => this.connect(a.url, a.clients, a.concurrency, a.reconnection, a.timeoutMs),
@@ -40,6 +44,12 @@ class LoadWorker {
       return taken;
     },
     fetch: (a) => this.fetch(a.requests, a.concurrency),
+    churn: (a) => this.churn(a),
+    takePresence: async () => {
+      const taken = this.presence;
+      this.presence = [];
+      return taken;
+    },
     resync: (a) => this.resync(a.expectations, a.since, a.timeoutMs),
     connectedCount: async () => this.clients.filter((c) => c.connected).length,
     closeAll: async () => {
@@ -48,6 +58,7 @@ class LoadWorker {
       this.clients = [];
       this.lastConnectAt = [];
       this.connectWaiters.clear();
+      this.presence = [];
       return n;
     },
   };
@@ -60,6 +71,7 @@ class LoadWorker {
       const index = base + i;
       const client = new BenchClient(url, spec, { reconnection }, {
         message: (m) => this.onMessage(index, spec.userId, m),
+        presence: (p) => this.presence.push([p.userId, p.status === 'online' ? 1 : 0, monotonicMs()]),
         connect: () => {
           this.lastConnectAt[index] = monotonicMs();
           this.connectWaiters.get(index)?.();
@@ -197,6 +209,52 @@ class LoadWorker {
     return report;
   }
 
+  /**
+   * Presence churn: `perSecond` times a second a client not already cycling closes, stays
+   * closed `offlineMs`, connects again and repeats its rejoin call (a client subscribes again
+   * after a reconnect). Resolves when every cycle started within `durationMs` has finished.
+   */
+  private async churn(plan: ChurnPlan): Promise<ChurnReport> {
+    const report: ChurnReport = { changes: [], reconnectMs: [], failed: 0, startedAt: monotonicMs(), endedAt: 0 };
+    if (plan.clients.length === 0) return { ...report, endedAt: report.startedAt };
+    const busy = new Set<number>();
+    const cycles: Array<Promise<void>> = [];
+    const cycle = async (entry: ChurnPlan['clients'][number]) => {
+      const client = this.clients[entry.client];
+      busy.add(entry.client);
+      try {
+        report.changes.push([client.spec.userId, 0, monotonicMs()]);
+        client.close();
+        await sleep(plan.offlineMs);
+        const connecting = monotonicMs();
+        report.changes.push([client.spec.userId, 1, connecting]);
+        await client.open(plan.timeoutMs);
+        const ack = await client.call(entry.rejoin.event, entry.rejoin.payload, plan.timeoutMs);
+        if (!ack.ok) throw new Error(`${entry.rejoin.event}: ${ack.error.code} ${ack.error.message}`);
+        report.reconnectMs.push(monotonicMs() - connecting);
+      } catch (err) {
+        report.failed++;
+        report.firstError ??= err instanceof Error ? err.message : String(err);
+      } finally {
+        busy.delete(entry.client);
+      }
+    };
+    const tickMs = 100;
+    let owed = 0;
+    while (monotonicMs() - report.startedAt < plan.durationMs) {
+      owed += (plan.perSecond * tickMs) / 1000;
+      for (; owed >= 1 && busy.size < plan.clients.length; owed--) {
+        let pick = Math.floor(Math.random() * plan.clients.length);
+        while (busy.has(plan.clients[pick].client)) pick = (pick + 1) % plan.clients.length;
+        cycles.push(cycle(plan.clients[pick]));
+      }
+      await sleep(tickMs);
+    }
+    report.endedAt = monotonicMs();
+    await Promise.all(cycles);
+    return report;
+  }
+
   /** Waits for each client to be connected again after `since`, then checks its history holds what was acked. */
   private async resync(expectations: ResyncExpectation[], since: number, timeoutMs: number): Promise<ResyncReport> {
     const report: ResyncReport = { reconnectedAfterMs: [], syncedAfterMs: [], missing: 0, errors: 0 };
@@ -252,6 +310,8 @@ class LoadWorker {
     });
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function freshDeliveries(): DeliveryReport {
   return { delivered: 0, duplicates: 0, latencies: [], lastAt: 0 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Scenario } from '../scenario';
 
 /** Run order of these scenarios (latency after throughput: it runs at half of its figure); any other follows, by name. */
-const ORDER = ['throughput', 'latency', 'connections', 'fanout', 'history', 'reconnect'];
+const ORDER = ['throughput', 'latency', 'connections', 'fanout', 'history', 'presence', 'reconnect'];
 
 /**
  * Every scenario: each module of this folder that exports `scenario`, a `() => Scenario`.
