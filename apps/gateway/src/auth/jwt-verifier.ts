@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { ErrorCode, Id, ParleyError } from '@parley/contracts';
@@ -39,8 +39,14 @@ export type JwtSettings = Pick<
 export class JwtVerifier {
   private readonly staticKey?: VerificationKey;
   private readonly jwks?: JwksKeys;
+  /**
+   * Built once: given the secret as a string, jsonwebtoken first tries it as a PEM public
+   * key and throws, on every verify (4-5% of the gateway's CPU while clients connect).
+   */
+  private readonly hmacKey: KeyObject;
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly settings: JwtSettings) {
+    this.hmacKey = createSecretKey(Buffer.from(settings.JWT_SECRET, 'utf8'));
     if (settings.JWT_PUBLIC_KEY) {
       const key = createPublicKey(settings.JWT_PUBLIC_KEY);
       const algorithm = algorithmOf(key);
@@ -74,7 +80,7 @@ export class JwtVerifier {
   }
 
   private async keyFor(alg: string, kid: string | undefined): Promise<{ key: jwt.Secret; algorithm: jwt.Algorithm }> {
-    if (alg === HMAC_ALGORITHM) return { key: this.settings.JWT_SECRET, algorithm: HMAC_ALGORITHM };
+    if (alg === HMAC_ALGORITHM) return { key: this.hmacKey, algorithm: HMAC_ALGORITHM };
     if (!(PUBLIC_KEY_ALGORITHMS as readonly string[]).includes(alg)) throw unauthorized();
     // A kid names a JWKS key; without JWKS (or without a kid) the configured PEM key is the only candidate.
     const candidate = kid !== undefined && this.jwks ? await this.jwks.key(kid) : this.staticKey;
