@@ -1,4 +1,4 @@
-import { AckPolicy, Consumer, ConsumerMessages, DeliverPolicy, JsMsg, nanos } from 'nats';
+import { AckPolicy, ConsumerMessages, DeliverPolicy, JsMsg, nanos } from 'nats';
 import { EventContract, parsePayload, Subjects } from '@parley/contracts';
 import { ensureMessageStream } from './message-stream';
 import { BusLogger, describe, EventHandler, NatsBus } from './nats-bus';
@@ -60,30 +60,36 @@ class EventDispatcher {
   }
 }
 
-/** A running reader of the message stream. */
+/**
+ * A running reader of the message stream. Its lag is reported for every consumer of the
+ * stream by `reportConsumerLag`, not per reader.
+ */
 export interface StreamReader {
-  /** Events the reader has not received yet (its lag behind the stream). */
-  pending(): Promise<number>;
   stop(): Promise<void>;
 }
 
-/** Handles messages one at a time, in stream order, until the reader stops. */
-async function run(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>, logger: BusLogger): Promise<void> {
-  try {
-    for await (const msg of messages) await handle(msg);
-  } catch (err) {
-    logger.error(`stream reader stopped: ${describe(err)}`);
-  }
+/** A consumer's messages being handled, and the end of that handling. */
+interface Run {
+  messages: ConsumerMessages;
+  done: Promise<void>;
 }
 
-function reader(messages: ConsumerMessages, done: Promise<void>, pending: () => Promise<number>): StreamReader {
-  return {
-    pending,
-    async stop() {
-      await messages.close();
-      await done;
-    },
-  };
+/** Handles messages one at a time, in stream order, until the reader stops. */
+function run(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>, logger: BusLogger): Run {
+  const done = (async () => {
+    try {
+      for await (const msg of messages) await handle(msg);
+    } catch (err) {
+      logger.error(`stream reader stopped: ${describe(err)}`);
+    }
+  })();
+  return { messages, done };
+}
+
+/** Stops taking messages and waits for the one being handled. */
+async function halt(running: Run | null): Promise<void> {
+  await running?.messages.close();
+  await running?.done;
 }
 
 /**
@@ -98,7 +104,7 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
   const stream = await ensureMessageStream(bus);
   const jsm = await bus.connection.jetstreamManager();
   let lastSeq = (await jsm.streams.info(stream)).state.last_seq;
-  let current: { messages: ConsumerMessages; done: Promise<void>; consumer: Consumer } | null = null;
+  let current: Run | null = null;
   let stopped = false;
 
   const open = async () => {
@@ -107,9 +113,8 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: lastSeq + 1,
     });
-    const messages = await consumer.consume();
-    const done = run(
-      messages,
+    current = run(
+      await consumer.consume(),
       async (msg) => {
         // A consumer being replaced may still hand over what its successor also reads.
         if (msg.seq <= lastSeq) return;
@@ -118,7 +123,6 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
       },
       logger,
     );
-    current = { messages, done, consumer };
   };
   const reopen = async () => {
     const previous = current;
@@ -132,17 +136,13 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
   });
   await open();
   return {
-    async pending() {
-      return current ? (await current.consumer.info()).num_pending : 0;
-    },
     async stop() {
       stopped = true;
       stopListening();
       await reopening;
       const last = current;
       current = null;
-      await last?.messages.close();
-      await last?.done;
+      await halt(last);
     },
   };
 }
@@ -202,8 +202,7 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
     await jsm.consumers.add(stream, config);
   }
   const consumer = await bus.jetstream().consumers.get(stream, options.name);
-  const messages = await consumer.consume();
-  const done = run(messages, async (msg) => {
+  const running = run(await consumer.consume(), async (msg) => {
     const outcome = await dispatcher.dispatch(msg);
     if (outcome === 'handled' || outcome === 'ignored') msg.ack();
     else if (outcome === 'invalid') msg.term();
@@ -213,8 +212,5 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
       msg.term();
     }
   }, logger);
-  return reader(messages, done, async () => {
-    const info = await consumer.info();
-    return info.num_pending + info.num_ack_pending;
-  });
+  return { stop: () => halt(running) };
 }
