@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, Conversation, ConversationListInput, ConversationSummary, DEFAULT_PAGE_LIMIT, ErrorCode, ParleyError } from '@parley/contracts';
-import { orgScoped, ShardedDatabase } from '@parley/store';
+import { ShardedDatabase } from '@parley/store';
+import { newestActivityFirst, orgDatabases } from '../org-databases';
 import { ConversationAccess } from './conversation-access';
 import { ConversationReadRepository } from './conversation-read.repository';
 
@@ -16,7 +17,7 @@ export class ConversationQueryService {
   async listForUser(actor: Actor, input: ConversationListInput): Promise<Conversation[]> {
     const limit = input.limit ?? DEFAULT_PAGE_LIMIT;
     const pages = await Promise.all(
-      this.databasesOf(actor.orgId).map(({ dataSource }) => this.conversations.listForUser(orgScoped(dataSource, actor.orgId), actor.orgId, actor.userId, limit)),
+      orgDatabases(this.db, actor.orgId).map((database) => this.conversations.listForUser(database, actor.orgId, actor.userId, limit)),
     );
     return newestFirst(pages.flat(), limit).map((c) => c.conversation);
   }
@@ -30,20 +31,12 @@ export class ConversationQueryService {
 
   async listForOrg(orgId: string, limit = 1000): Promise<ConversationSummary[]> {
     const pages = await Promise.all(
-      this.databasesOf(orgId).map(({ dataSource }) => this.conversations.listForOrg(orgScoped(dataSource, orgId), orgId, limit)),
+      orgDatabases(this.db, orgId).map((database) => this.conversations.listForOrg(database, orgId, limit)),
     );
     return newestFirst(pages.flat(), limit).map((c) => c.conversation);
-  }
-
-  private databasesOf(orgId: string) {
-    const databases = this.db.databasesForOrg(orgId);
-    if (!databases) throw new ParleyError(ErrorCode.NOT_FOUND, 'org not found');
-    return databases;
   }
 }
 
 function newestFirst<T extends { lastActivityAt: Date; conversation: { id: string } }>(items: T[], limit: number): T[] {
-  return items
-    .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || a.conversation.id.localeCompare(b.conversation.id))
-    .slice(0, limit);
+  return newestActivityFirst(items, (item) => item.conversation.id).slice(0, limit);
 }

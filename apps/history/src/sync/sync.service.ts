@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Actor, DEFAULT_SYNC_LIMIT, ErrorCode, MAX_SYNC_CONVERSATIONS, ParleyError, SyncInput, SyncResult } from '@parley/contracts';
-import { orgScoped, ShardedDatabase } from '@parley/store';
+import { Actor, DEFAULT_SYNC_LIMIT, MAX_SYNC_CONVERSATIONS, SyncInput, SyncResult } from '@parley/contracts';
+import { ShardedDatabase } from '@parley/store';
+import { newestActivityFirst, orgDatabases } from '../org-databases';
 import { DeviceSyncRepository } from './device-sync.repository';
 
 /**
@@ -17,8 +18,7 @@ export class SyncService {
   ) {}
 
   async forDevice(actor: Actor, input: SyncInput): Promise<SyncResult> {
-    const databases = this.db.databasesForOrg(actor.orgId);
-    if (!databases) throw new ParleyError(ErrorCode.NOT_FOUND, 'org not found');
+    const databases = orgDatabases(this.db, actor.orgId);
     const query = {
       orgId: actor.orgId,
       userId: actor.userId,
@@ -27,10 +27,8 @@ export class SyncService {
       limit: input.limit ?? DEFAULT_SYNC_LIMIT,
       conversations: MAX_SYNC_CONVERSATIONS + 1,
     };
-    const pages = await Promise.all(databases.map(({ dataSource }) => this.sync.pending(orgScoped(dataSource, actor.orgId), query)));
-    const pending = pages
-      .flat()
-      .sort((a, b) => b.lastActivityAt.getTime() - a.lastActivityAt.getTime() || a.update.conversationId.localeCompare(b.update.conversationId));
+    const pages = await Promise.all(databases.map((database) => this.sync.pending(database, query)));
+    const pending = newestActivityFirst(pages.flat(), (p) => p.update.conversationId);
     return {
       updates: pending.slice(0, MAX_SYNC_CONVERSATIONS).map((p) => p.update),
       hasMore: pending.length > MAX_SYNC_CONVERSATIONS,
