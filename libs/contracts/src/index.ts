@@ -6,3 +6,4 @@ export * from './nats-contract';
 export * from './commands';
 export * from './events';
 export * from './presence';
+export * from './notifications';
