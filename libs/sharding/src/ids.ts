@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * Ids carry what routing needs, so no request needs a directory lookup to find its
@@ -9,8 +9,21 @@ import { randomBytes } from 'node:crypto';
 const ORG_ID = /^o([0-9a-z]+)x([0-9a-z]+)_[A-Za-z0-9_-]{16}$/;
 const CONVERSATION_ID = /^c([0-9a-z]+)_[A-Za-z0-9_-]{16}$/;
 
+const RANDOM_PART_BYTES = 12;
+/** Ids drawn per refill: one call into the CSPRNG per 256 ids instead of one per id (it was 2–4% of a chat node's CPU). */
+const POOL_BYTES = RANDOM_PART_BYTES * 256;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
+/** 16 base64url characters of cryptographically random bytes, each byte handed out once. */
 function randomPart(): string {
-  return randomBytes(12).toString('base64url');
+  if (poolOffset === POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const part = pool.toString('base64url', poolOffset, poolOffset + RANDOM_PART_BYTES);
+  poolOffset += RANDOM_PART_BYTES;
+  return part;
 }
 
 export interface OrgPlacement {

@@ -1,4 +1,4 @@
-import { conversationShard, newConversationId, newOrgId, orgPlacement } from './ids';
+import { conversationShard, newConversationId, newMessageId, newOrgId, orgPlacement } from './ids';
 import { ShardMap } from './shard-map';
 import { ShardRouter } from './shard-router';
 
@@ -36,6 +36,12 @@ describe('ids', () => {
     const orgId = newOrgId({ homeShard: 37, shardSpread: 3 });
     expect(orgPlacement(orgId)).toEqual({ homeShard: 37, shardSpread: 3 });
     expect(conversationShard(newConversationId(1234))).toBe(1234);
+  });
+
+  it('never repeats a random part, across refills of the random pool', () => {
+    const ids = Array.from({ length: 2000 }, () => newMessageId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^m_[A-Za-z0-9_-]{16}$/);
   });
 
   it('rejects ids that are not ours', () => {
