@@ -6,6 +6,20 @@ import { CHAT_CONFIG, ChatConfig } from '../chat.config';
 const PUBLISH_ATTEMPTS = 5;
 const FIRST_RETRY_DELAY_MS = 100;
 const SHUTDOWN_GRACE_MS = 5000;
+/** Events of one lane sent before their acks are awaited, at most. */
+const MAX_PIPELINED = 256;
+
+interface OutgoingEvent {
+  contract: EventContract;
+  payload: unknown;
+  msgId: string;
+}
+
+/** One conversation's (or user's) events waiting to be published, and the loop publishing them. */
+interface Lane {
+  queue: OutgoingEvent[];
+  running?: Promise<void>;
+}
 
 /** Where the sequencer reports committed messages. */
 export interface MessageEventSink {
@@ -19,14 +33,15 @@ export interface ReceiptEventSink {
 
 /**
  * Publishes the chat node's durable facts to the JetStream message stream. Events of
- * one conversation (or of one user, for directory facts) go out strictly in the
- * order they were handed in, never blocking the caller; a failed publish is retried
- * with the same message id, which JetStream deduplicates.
+ * one conversation (or of one user, for directory facts) go out in the order they
+ * were handed in, never blocking the caller: whatever queued up while the previous
+ * publishes were in flight goes out together, pipelined on the one connection. A
+ * failed publish is retried with the same message id, which JetStream deduplicates.
  */
 @Injectable()
 export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, OnModuleInit {
   private readonly logger = new Logger(ChatEventsPublisher.name);
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly lanes = new Map<string, Lane>();
 
   private stopReportingLag?: () => void;
 
@@ -68,7 +83,7 @@ export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, 
   async whenIdle(timeoutMs = SHUTDOWN_GRACE_MS): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.all(this.chains.values()), timeout]);
+    await Promise.race([Promise.all([...this.lanes.values()].map((lane) => lane.running)), timeout]);
     clearTimeout(timer);
   }
 
@@ -78,30 +93,44 @@ export class ChatEventsPublisher implements MessageEventSink, ReceiptEventSink, 
     await this.whenIdle();
   }
 
-  private enqueue<E extends EventContract>(conversationId: string, contract: E, payload: PayloadOf<E>, msgId: string): void {
-    const previous = this.chains.get(conversationId) ?? Promise.resolve();
-    const next = previous.then(() => this.publishWithRetry(contract, payload, msgId));
-    this.chains.set(conversationId, next);
-    void next.then(() => {
-      if (this.chains.get(conversationId) === next) this.chains.delete(conversationId);
-    });
+  private enqueue<E extends EventContract>(key: string, contract: E, payload: PayloadOf<E>, msgId: string): void {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { queue: [] };
+      this.lanes.set(key, lane);
+      lane.running = this.drain(key, lane);
+    }
+    lane.queue.push({ contract, payload, msgId });
   }
 
-  /** Never rejects, so one lost event does not stall the conversation's chain. */
-  private async publishWithRetry<E extends EventContract>(contract: E, payload: PayloadOf<E>, msgId: string): Promise<void> {
+  private async drain(key: string, lane: Lane): Promise<void> {
+    // After the caller's synchronous enqueues (the first one is still to be pushed): a whole commit goes out together.
+    await Promise.resolve();
+    while (lane.queue.length > 0) await this.publishInOrder(lane.queue.splice(0, MAX_PIPELINED));
+    this.lanes.delete(key);
+  }
+
+  /**
+   * Sends every event at once and then waits for all the stream's acks (one round trip for the
+   * batch instead of one per event: one connection keeps them in order). From the first failure
+   * on, the rest go again, in order and with the same ids, so the stream drops the ones it already
+   * holds. Never rejects, so one lost event does not stall the lane.
+   */
+  private async publishInOrder(events: OutgoingEvent[]): Promise<void> {
+    let open = events;
     for (let attempt = 1; ; attempt++) {
-      try {
-        await this.bus.publish(contract, payload, { msgId });
+      const outcomes = await Promise.allSettled(open.map((e) => this.bus.publish(e.contract, e.payload, { msgId: e.msgId })));
+      const failedAt = outcomes.findIndex((o) => o.status === 'rejected');
+      if (failedAt < 0) return;
+      const reason = describe((outcomes[failedAt] as PromiseRejectedResult).reason);
+      open = open.slice(failedAt);
+      if (attempt >= PUBLISH_ATTEMPTS) {
+        // The messages are stored; readers still get them through history and sync.
+        for (const e of open) this.logger.error(`gave up publishing ${e.contract.name} ${e.msgId} after ${attempt} attempts: ${reason}`);
         return;
-      } catch (err) {
-        if (attempt >= PUBLISH_ATTEMPTS) {
-          // The message is stored; readers still get it through history and sync.
-          this.logger.error(`gave up publishing ${contract.name} ${msgId} after ${attempt} attempts: ${describe(err)}`);
-          return;
-        }
-        this.logger.warn(`publishing ${contract.name} ${msgId} failed (attempt ${attempt}): ${describe(err)}`);
-        await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)));
       }
+      this.logger.warn(`publishing ${open[0].contract.name} ${open[0].msgId} and ${open.length - 1} after it failed (attempt ${attempt}): ${reason}`);
+      await new Promise((resolve) => setTimeout(resolve, FIRST_RETRY_DELAY_MS * 2 ** (attempt - 1)));
     }
   }
 }
