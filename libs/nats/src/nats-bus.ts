@@ -24,6 +24,7 @@ import {
 import { countError, countEventIn, countEventOut, observeNatsRequest, withCorrelationId } from '@parley/telemetry';
 import { correlationHeaders, correlationHeadersForJetStream, correlationIdOf } from './correlation-header';
 import { decodeJson, encodeJson } from './json-codec';
+import { PublishBatcher } from './publish-batcher';
 import { MuxAnswer, RequestMux } from './request-mux';
 
 export interface NatsBusOptions {
@@ -56,6 +57,8 @@ export class NatsBus {
   private readonly subscriptions: Subscription[] = [];
   private js?: JetStreamClient;
   private readonly requests: RequestMux;
+  /** Every request, reply and event sent: those of one event-loop turn leave in one write, in order. */
+  private readonly outbox: PublishBatcher;
   /** Command handlers running now, and who waits for them to finish (stopHandling). */
   private handlersInFlight = 0;
   private idleWaiters: Array<() => void> = [];
@@ -65,7 +68,8 @@ export class NatsBus {
     private readonly options: NatsBusOptions,
     private readonly logger: BusLogger,
   ) {
-    this.requests = new RequestMux(connection);
+    this.outbox = new PublishBatcher(connection);
+    this.requests = new RequestMux(connection, this.outbox);
   }
 
   static async connect(options: NatsBusOptions, logger: BusLogger): Promise<NatsBus> {
@@ -178,7 +182,7 @@ export class NatsBus {
             reply = { ok: false, error: toErrorBody(e) };
             countError('nats', reply.error.code);
           }
-          if (msg.reply) msg.respond(encodeJson(reply));
+          if (msg.reply) this.outbox.publish(msg.reply, encodeJson(reply), undefined, (e) => this.logger.warn(`could not reply to ${contract.name}: ${describe(e)}`));
           if (--this.handlersInFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
         });
       },
@@ -198,7 +202,8 @@ export class NatsBus {
     countEventOut('nats', contract.name);
     if (!contract.durable) {
       const headers = correlationHeaders();
-      this.connection.publish(subject, data, headers ? { headers } : undefined);
+      // Live events may be lost anyway (no subscriber, a reconnect): a failed publish is only logged.
+      this.outbox.publish(subject, data, headers ? { headers } : undefined, (e) => this.logger.warn(`could not publish ${contract.name}: ${describe(e)}`));
       return;
     }
     let meta = correlationHeadersForJetStream();
@@ -258,12 +263,14 @@ export class NatsBus {
   }
 
   async flush(): Promise<void> {
+    this.outbox.flush();
     await this.connection.flush();
   }
 
   /** Stops receiving, lets in-flight handlers reply, then closes. */
   async close(): Promise<void> {
     if (this.connection.isClosed()) return;
+    this.outbox.flush();
     try {
       await this.connection.drain();
     } catch {

@@ -1,4 +1,5 @@
 import { createInbox, Msg, MsgHdrs, NatsConnection, Subscription } from 'nats';
+import { PublishBatcher } from './publish-batcher';
 
 export type MuxAnswer = { kind: 'reply'; data: Uint8Array } | { kind: 'no-responders' } | { kind: 'timeout' };
 
@@ -17,6 +18,7 @@ const SWEEP_MS = 20;
  * token and an Error with a captured stack trace (the client builds a "cancelled" error for
  * every request it resolves). Here a request is a map entry and a publish; deadlines are swept
  * in order of expiry, one queue per timeout length (each queue is in deadline order by itself).
+ * Requests leave through the bus's PublishBatcher, so those of one event-loop turn share a write.
  */
 export class RequestMux {
   private readonly inbox = `${createInbox()}.`;
@@ -26,21 +28,26 @@ export class RequestMux {
   private sweeper?: NodeJS.Timeout;
   private nextToken = 0;
 
-  constructor(private readonly connection: NatsConnection) {
+  constructor(
+    connection: NatsConnection,
+    private readonly publisher: PublishBatcher,
+  ) {
     this.subscription = connection.subscribe(`${this.inbox}*`, { callback: (err, msg) => err || this.answer(msg) });
   }
 
-  /** Publishes the request; throws what publish throws (closed connection, payload too large). */
+  /** Publishes the request; rejects with what publish throws (closed connection, payload too large). */
   request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<MuxAnswer> {
     const token = (++this.nextToken).toString(36);
-    this.connection.publish(subject, data, { reply: this.inbox + token, headers });
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const entry: Pending = { token, deadline: Date.now() + timeoutMs, settle: resolve };
       this.pending.set(token, entry);
       let queue = this.deadlines.get(timeoutMs);
       if (!queue) this.deadlines.set(timeoutMs, (queue = []));
       queue.push(entry);
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+      this.publisher.publish(subject, data, { reply: this.inbox + token, headers }, (err) => {
+        if (this.pending.delete(token)) reject(err);
+      });
     });
   }
 
