@@ -5,3 +5,4 @@ export * from './pg-errors';
 export * from './message-row';
 export * from './conversation-row';
 export * from './org-scope';
+export * from './prepared-statement';

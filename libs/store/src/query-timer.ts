@@ -22,7 +22,16 @@ class QueryTimer implements EntitySubscriberInterface {
   }
 }
 
+const labels = new WeakMap<DataSource, string>();
+
 /** Labels the database's statements with `database` (directory, or the physical shard id). */
 export function timeQueries(dataSource: DataSource, database: string): void {
+  labels.set(dataSource, database);
   dataSource.subscribers.push(new QueryTimer(database));
+}
+
+/** Records a statement run past TypeORM (a prepared statement) under its database's label. */
+export function timeStatement(dataSource: DataSource, ok: boolean, seconds: number): void {
+  const database = labels.get(dataSource);
+  if (database !== undefined) observeDbQuery(database, ok ? 'ok' : 'error', seconds);
 }

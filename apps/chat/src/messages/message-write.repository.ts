@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConversationKind, Message } from '@parley/contracts';
-import { isDeadlock, isUniqueViolation, MESSAGE_COLUMNS, MessageRow, ShardedDatabase, toMessage } from '@parley/store';
+import { isDeadlock, isUniqueViolation, MESSAGE_COLUMNS, MessageRow, PreparedStatement, ShardedDatabase, toMessage } from '@parley/store';
 import { ConversationStateSource, RECENT_MESSAGES, StoredConversationState } from './hot-conversations';
 import { ShardAppendQueue } from './shard-append-queue';
 
@@ -46,29 +46,31 @@ interface AppendJob {
 }
 
 /** Every job's messages, and each conversation's last_seq advanced, in one round trip. */
-async function insertBatches(shard: DataSource, jobs: readonly AppendJob[]): Promise<MessageRow[]> {
+const INSERT_BATCHES = new PreparedStatement<MessageRow>(
+  'chat_insert_message_batches',
+  `WITH ins AS (
+     INSERT INTO messages (conversation_id, seq, id, org_id, sender_id, client_msg_id, body)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+     RETURNING ${MESSAGE_COLUMNS}
+   ), advanced AS (
+     UPDATE conversations c SET last_seq = GREATEST(c.last_seq, m.max_seq), last_activity_at = now()
+       FROM (SELECT conversation_id, max(seq) AS max_seq FROM ins GROUP BY conversation_id) m
+      WHERE c.id = m.conversation_id
+   )
+   SELECT * FROM ins ORDER BY conversation_id, seq`,
+);
+
+function insertBatches(shard: DataSource, jobs: readonly AppendJob[]): Promise<MessageRow[]> {
   const rows = jobs.flatMap((job) => job.drafts.map((d) => ({ job, d })));
-  return shard.query(
-    `WITH ins AS (
-       INSERT INTO messages (conversation_id, seq, id, org_id, sender_id, client_msg_id, body)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-       RETURNING ${MESSAGE_COLUMNS}
-     ), advanced AS (
-       UPDATE conversations c SET last_seq = GREATEST(c.last_seq, m.max_seq), last_activity_at = now()
-         FROM (SELECT conversation_id, max(seq) AS max_seq FROM ins GROUP BY conversation_id) m
-        WHERE c.id = m.conversation_id
-     )
-     SELECT * FROM ins ORDER BY conversation_id, seq`,
-    [
-      rows.map((r) => r.job.conversationId),
-      rows.map((r) => r.d.seq),
-      rows.map((r) => r.d.id),
-      rows.map((r) => r.job.orgId),
-      rows.map((r) => r.d.senderId),
-      rows.map((r) => r.d.clientMsgId),
-      rows.map((r) => r.d.body),
-    ],
-  );
+  return INSERT_BATCHES.run(shard, [
+    rows.map((r) => r.job.conversationId),
+    rows.map((r) => r.d.seq),
+    rows.map((r) => r.d.id),
+    rows.map((r) => r.job.orgId),
+    rows.map((r) => r.d.senderId),
+    rows.map((r) => r.d.clientMsgId),
+    rows.map((r) => r.d.body),
+  ]);
 }
 
 /** The write side of the message store: one statement per batch. */
