@@ -1,6 +1,5 @@
 import {
   connect,
-  headers,
   JetStreamClient,
   NatsConnection,
   NatsError,
@@ -22,7 +21,7 @@ import {
   toErrorBody,
 } from '@parley/contracts';
 import { countError, countEventIn, countEventOut, observeNatsRequest, withCorrelationId } from '@parley/telemetry';
-import { correlationHeaders, correlationHeadersForJetStream, correlationIdOf } from './correlation-header';
+import { correlationHeaders, correlationIdOf, jetStreamHeaders } from './correlation-header';
 import { decodeJson, encodeJson } from './json-codec';
 import { PublishBatcher } from './publish-batcher';
 import { MuxAnswer, RequestMux } from './request-mux';
@@ -206,12 +205,7 @@ export class NatsBus {
       this.outbox.publish(subject, data, headers ? { headers } : undefined, (e) => this.logger.warn(`could not publish ${contract.name}: ${describe(e)}`));
       return;
     }
-    let meta = correlationHeadersForJetStream();
-    if (opts.msgId) {
-      meta ??= headers();
-      meta.set('Nats-Msg-Id', opts.msgId);
-    }
-    const answer = await this.requests.request(subject, data, this.options.requestTimeoutMs, meta);
+    const answer = await this.requests.request(subject, data, this.options.requestTimeoutMs, jetStreamHeaders(opts.msgId));
     if (answer.kind !== 'reply') throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream did not acknowledge ${contract.name} (${answer.kind})`, answer.kind);
     const ack = decodeJson(answer.data) as { stream?: unknown; error?: { description?: string } } | undefined;
     if (!ack || ack.error || typeof ack.stream !== 'string' || ack.stream === '') {
