@@ -16,32 +16,50 @@ export class Http2Origin {
 
   constructor(readonly origin: string) {}
 
-  request(headers: OutgoingHttpHeaders, body: string, timeoutMs: number): Promise<Http2Response> {
+  /**
+   * One request. A stream the server refused (RST_STREAM REFUSED_STREAM, as when the
+   * connection was dropped under it) was not processed (RFC 9113 §8.7): it is sent once
+   * more (on a new connection if that one is gone).
+   */
+  async request(headers: OutgoingHttpHeaders, body: string, timeoutMs: number): Promise<Http2Response> {
+    try {
+      return await this.send(headers, body, timeoutMs);
+    } catch (error) {
+      if ((error as { refused?: boolean }).refused !== true) throw error;
+      return this.send(headers, body, timeoutMs);
+    }
+  }
+
+  private send(headers: OutgoingHttpHeaders, body: string, timeoutMs: number): Promise<Http2Response> {
     return new Promise((resolve, reject) => {
       let stream;
       try {
         stream = this.openSession().request(headers);
       } catch (error) {
+        // The session was closing (GOAWAY received): nothing was sent.
         this.session = undefined;
-        reject(error);
+        reject(Object.assign(error as Error, { refused: true }));
         return;
       }
       const chunks: Buffer[] = [];
       let status = 0;
       let responseHeaders: IncomingHttpHeaders = {};
-      stream.setTimeout(timeoutMs, () => {
-        stream.close(constants.NGHTTP2_CANCEL);
+      // A deadline for the whole exchange, connecting included (a stream timeout only measures idleness).
+      const deadline = setTimeout(() => {
         reject(Object.assign(new Error(`no answer from ${this.origin} within ${timeoutMs} ms`), { name: 'TimeoutError' }));
-      });
+        stream.close(constants.NGHTTP2_CANCEL);
+      }, timeoutMs);
+      stream.on('close', () => clearTimeout(deadline));
       stream.on('response', (h) => {
         responseHeaders = h;
         status = Number(h[':status']);
       });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks).toString('utf8') }));
-      stream.on('error', reject);
+      const refused = () => stream.rstCode === constants.NGHTTP2_REFUSED_STREAM;
+      stream.on('error', (error) => reject(Object.assign(error, { refused: refused() })));
       // A stream the session closed under it ends with neither 'end' nor 'error'.
-      stream.on('close', () => reject(new Error(`stream closed by ${this.origin} (code ${stream.rstCode})`)));
+      stream.on('close', () => reject(Object.assign(new Error(`stream closed by ${this.origin} (code ${stream.rstCode})`), { refused: refused() })));
       stream.end(body);
     });
   }

@@ -19,7 +19,9 @@ export function retryOutcome(reason: string, retryAfter?: string | null): PushOu
 
 /** A request that got no answer (refused, reset, timed out): the push may be tried again. */
 export function unansweredOutcome(error: unknown): PushOutcome {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  // fetch's abort is a DOMException: not always `instanceof Error` (e.g. across VM contexts).
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
     return { status: 'retry', reason: 'timed out' };
   }
   return { status: 'retry', reason: `network error: ${describeError(error)}` };
