@@ -8,7 +8,8 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
+  // Every HTTP-date form names its month; without this, Date.parse reads "-5" as a year.
+  const at = /[A-Za-z]/.test(trimmed) ? Date.parse(trimmed) : NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
