@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { collapseKeyWithin } from './collapse-key';
 import { Http2Origin, Http2Response } from './http2-origin';
-import { parseJson, retryOutcome, unansweredOutcome, wrongPlatformOutcome } from './push-outcomes';
+import { describeError, parseJson, retryOutcome, unansweredOutcome, wrongPlatformOutcome } from './push-outcomes';
 import { PushNotification, PushOutcome, PushProvider, PushTarget } from './push-provider';
 import { RefreshingToken } from './refreshing-token';
 
@@ -43,9 +43,13 @@ export class ApnsProvider implements PushProvider {
     // ExpiredProviderToken: the token outlived Apple's patience (clock skew); one new token, one more try.
     for (let attempt = 1; ; attempt++) {
       let token: string;
-      let response: Http2Response;
       try {
         token = await this.providerToken.get();
+      } catch (error) {
+        return { status: 'rejected', reason: `cannot sign the provider token: ${describeError(error)}` };
+      }
+      let response: Http2Response;
+      try {
         response = await this.connection.request(this.headers(target.token, token, notification), body, this.options.requestTimeoutMs);
       } catch (error) {
         return unansweredOutcome(error);
