@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { apnsExpiration } from './apns.provider';
 import { collapseKeyWithin } from './collapse-key';
 import { AccessTokenError, fcmAccessToken, FcmServiceAccount } from './fcm-access-token';
-import { parseJson, responseText, retryOutcome, unansweredOutcome, wrongPlatformOutcome } from './push-outcomes';
+import { describeError, parseJson, responseText, retryOutcome, unansweredOutcome, wrongPlatformOutcome } from './push-outcomes';
 import { PushNotification, PushOutcome, PushProvider, PushTarget } from './push-provider';
 import { RefreshingToken } from './refreshing-token';
 
@@ -35,8 +35,8 @@ export class FcmProvider implements PushProvider {
       try {
         token = await this.accessToken.get();
       } catch (error) {
-        if (!(error instanceof AccessTokenError)) throw error;
-        return error.outcome === 'retry' ? retryOutcome(error.message, error.retryAfter) : { status: 'rejected', reason: error.message };
+        if (error instanceof AccessTokenError && error.outcome === 'retry') return retryOutcome(error.message, error.retryAfter);
+        return { status: 'rejected', reason: `no access token: ${describeError(error)}` };
       }
       let response: Response;
       try {
