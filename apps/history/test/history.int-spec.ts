@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Actor, ErrorCode, HistoryCommands } from '@parley/contracts';
+import { Actor, ErrorCode, HistoryCommands, HistoryDeliveryCommands } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { newOrgId, newUserId } from '@parley/sharding';
 import { ShardedDatabase } from '@parley/store';
@@ -81,5 +81,37 @@ describe('history service on real Postgres and NATS', () => {
     const status = await bus.request(HistoryCommands.shardStatus, {});
     expect(status.logicalShards).toBe(8);
     expect(status.shards.every((s) => s.reachable)).toBe(true);
+  });
+  it('tells the notifier each device pointer and read cursor, leaving out non-members and other orgs', async () => {
+    await db.forConversation(busy)!.query(
+      `INSERT INTO device_cursors (conversation_id, user_id, device_id, org_id, delivered_seq) VALUES ($1, $2, 'phone', $3, 110)`,
+      [busy, ben, orgId],
+    );
+    const { entries } = await bus.request(HistoryDeliveryCommands.deliveryState, {
+      orgId,
+      entries: [
+        { userId: ben, deviceId: 'phone', conversationId: busy },
+        { userId: ben, deviceId: 'laptop', conversationId: busy },
+        { userId: cid, deviceId: 'phone', conversationId: busy },
+      ],
+    });
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { userId: ben, deviceId: 'phone', conversationId: busy, deviceDeliveredSeq: 110, readSeq: 100 },
+        { userId: ben, deviceId: 'laptop', conversationId: busy, deviceDeliveredSeq: 0, readSeq: 100 },
+      ]),
+    );
+    expect(entries).toHaveLength(2);
+    const foreign = await bus.request(HistoryDeliveryCommands.deliveryState, {
+      orgId: newOrgId({ homeShard: 2, shardSpread: 3 }),
+      entries: [{ userId: ben, deviceId: 'phone', conversationId: busy }],
+    });
+    expect(foreign.entries).toEqual([]);
+  });
+
+  it('counts each user unread messages of others over all conversations (the badge)', async () => {
+    const { totals } = await bus.request(HistoryDeliveryCommands.unreadTotals, { orgId, userIds: [ana, ben, cid] });
+    // ben: 20 of ana's unread in busy, 3 of his own in quiet do not count; ana: ben's 3 in quiet.
+    expect(totals).toEqual({ [ana]: 3, [ben]: 20, [cid]: 0 });
   });
 });

@@ -55,6 +55,13 @@ describe('WebPushProvider against a checking push service', () => {
     await expect(provider.send(target(), sampleAlert())).resolves.toEqual({ status: 'retry', reason: 'HTTP 500' });
   });
 
+  it('answers one device from its own script, the others normally', async () => {
+    receiver.respondTo('old-browser', { status: 410 });
+    await expect(provider.send(target('laptop'), sampleAlert())).resolves.toEqual({ status: 'sent' });
+    await expect(provider.send(target('old-browser'), sampleAlert())).resolves.toMatchObject({ status: 'gone' });
+    expect(receiver.received.map((p) => p.deviceName)).toEqual(['laptop']);
+  });
+
   it('rejects what the push service refuses for good (413 payload too large)', async () => {
     receiver.respondWith({ status: 413, body: { reason: 'too large' } });
     await expect(provider.send(target(), sampleAlert())).resolves.toMatchObject({ status: 'rejected', reason: expect.stringContaining('HTTP 413') });

@@ -74,7 +74,12 @@ export type MuteState = z.infer<typeof MuteState>;
 
 const withActor = <S extends z.ZodType>(input: S) => z.object({ actor: Actor, input });
 
+/** What a client needs before it registers: the platforms this deployment pushes to, and the VAPID key browsers subscribe with. */
+export const PushConfig = z.object({ platforms: z.array(PushPlatform), webPushPublicKey: z.string().optional() });
+export type PushConfig = z.infer<typeof PushConfig>;
+
 export const NotificationCommands = {
+  pushConfig: command(ServiceName.Notification, 'push.config', z.strictObject({}), PushConfig),
   pushRegister: command(ServiceName.Notification, 'push.register', withActor(PushRegistrationInput), PushRegistration),
   pushUnregister: command(ServiceName.Notification, 'push.unregister', withActor(PushUnregisterInput), z.object({})),
   pushList: command(ServiceName.Notification, 'push.list', withActor(z.strictObject({})), z.object({ registrations: z.array(PushRegistration) })),

@@ -5,6 +5,7 @@ import { FcmProvider } from './fcm.provider';
 import { PushProvidersConfig } from './push-providers.config';
 import { PUSH_PROVIDERS, PushProvider } from './push-provider';
 import { VapidKeys, WebPushProvider } from './web-push.provider';
+import { WEB_PUSH_PUBLIC_KEY } from './web-push-public-key';
 
 /** Subject of the development-only ephemeral VAPID keys (push services may write to it). */
 const DEV_VAPID_SUBJECT = 'mailto:push-dev@parley.invalid';
@@ -46,14 +47,22 @@ class PushProvidersShutdown implements OnApplicationShutdown {
   }
 }
 
-/** Binds the configured providers to PUSH_PROVIDERS (a `PushProvider[]`). */
+/** Binds the configured providers to PUSH_PROVIDERS (a `PushProvider[]`) and the VAPID public key to WEB_PUSH_PUBLIC_KEY. */
 @Module({})
 export class PushProvidersModule {
   static forRoot(config: PushProvidersConfig): DynamicModule {
     return {
       module: PushProvidersModule,
-      providers: [{ provide: PUSH_PROVIDERS, useFactory: () => createPushProviders(config) }, PushProvidersShutdown],
-      exports: [PUSH_PROVIDERS],
+      providers: [
+        { provide: PUSH_PROVIDERS, useFactory: () => createPushProviders(config) },
+        { provide: WEB_PUSH_PUBLIC_KEY, useFactory: webPushPublicKey, inject: [PUSH_PROVIDERS] },
+        PushProvidersShutdown,
+      ],
+      exports: [PUSH_PROVIDERS, WEB_PUSH_PUBLIC_KEY],
     };
   }
+}
+
+function webPushPublicKey(providers: PushProvider[]): string | null {
+  return providers.find((p): p is WebPushProvider => p instanceof WebPushProvider)?.vapidPublicKey ?? null;
 }

@@ -90,7 +90,7 @@ export async function startFakeFcm(): Promise<FakeFcm> {
     if (!validTokens.has(accessToken)) return refuse(res, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
     const parsed = FcmMessage.safeParse(parseJsonBody(body)?.message);
     if (!parsed.success) return refuse(res, 400, 'INVALID_ARGUMENT', `bad message: ${z.prettifyError(parsed.error)}`);
-    if (answerScripted(script, res)) return;
+    if (answerScripted(script.next(), res)) return;
     received.push({ accessToken, message: parsed.data });
     answerJson(res, 200, { name: `projects/${PROJECT_ID}/messages/${randomUUID()}` });
   };

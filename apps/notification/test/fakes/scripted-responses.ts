@@ -47,9 +47,8 @@ export function answerJson(res: ServerResponse, status: number, body?: unknown, 
   res.end(text);
 }
 
-/** Answers with the next scripted response; false when the script is empty (the fake answers success itself). */
-export function answerScripted(script: ResponseScript, res: ServerResponse): boolean {
-  const scripted = script.next();
+/** Answers with a scripted response; false when there is none (the fake answers success itself). */
+export function answerScripted(scripted: ScriptedResponse | undefined, res: ServerResponse): boolean {
   if (scripted === undefined) return false;
   if (scripted !== 'no-answer') answerJson(res, scripted.status, scripted.body, scripted.headers);
   return true;

@@ -28,6 +28,8 @@ export interface WebPushReceiver {
   refused: RefusedWebPush[];
   /** Queue answers for the next pushes (410, 429 with Retry-After, 500, 'no-answer'); checks still run first. */
   respondWith(...responses: ScriptedResponse[]): void;
+  /** Queue answers for the next pushes to one device only (used before the shared queue). */
+  respondTo(deviceName: string, ...responses: ScriptedResponse[]): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startWebPushReceiver(): Promise<WebPushReceiver> {
   const received: ReceivedWebPush[] = [];
   const refused: RefusedWebPush[] = [];
   const script = new ResponseScript();
+  const deviceScripts = new Map<string, ResponseScript>();
   let origin = '';
 
   const handle = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
@@ -64,7 +67,7 @@ export async function startWebPushReceiver(): Promise<WebPushReceiver> {
       answerJson(res, 400, { reason: (error as Error).message });
       return;
     }
-    if (answerScripted(script, res)) return;
+    if (answerScripted(deviceScripts.get(browser.deviceName)?.next() ?? script.next(), res)) return;
     received.push({ deviceName: browser.deviceName, subscriptionEndpoint: endpoint, headers: req.headers, payload });
     res.writeHead(201, { location: `${endpoint}/messages/${randomUUID()}` }).end();
   };
@@ -76,6 +79,11 @@ export async function startWebPushReceiver(): Promise<WebPushReceiver> {
     received,
     refused,
     respondWith: (...responses) => script.push(...responses),
+    respondTo(deviceName, ...responses) {
+      const deviceScript = deviceScripts.get(deviceName) ?? new ResponseScript();
+      deviceScript.push(...responses);
+      deviceScripts.set(deviceName, deviceScript);
+    },
     close: () => server.close(),
     subscriptionFor(deviceName) {
       const keys = createECDH('prime256v1');

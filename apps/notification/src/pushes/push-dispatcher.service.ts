@@ -1,0 +1,163 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DeliveryState, PushPlatform } from '@parley/contracts';
+import { countPush } from '@parley/telemetry';
+import { NOTIFICATION_CONFIG, NotificationConfig } from '../notification.config';
+import { DeliveryFacts } from '../ports/delivery-facts';
+import { UserNames } from '../ports/user-names';
+import { PUSH_PROVIDERS, PushNotification, PushOutcome, PushProvider } from '../providers/push-provider';
+import { PushRegistrationRepository } from '../registrations/push-registration.repository';
+import { composeAlert, composeClear } from './notification-composer';
+import { decide, PushDecision } from './push-decision';
+import { DuePush, PushStateRepository } from './push-state.repository';
+
+type PushKind = 'alert' | 'clear';
+
+/**
+ * Pushes what is due: takes due (device, conversation) rows under a lease (replicas
+ * share the work), asks the message store once per org whether each device got the
+ * messages or its user read them, and pushes only where neither happened. A provider
+ * that fails is retried with backoff, a dead registration removed; nothing here waits on
+ * the message path, which only ever wrote a row.
+ */
+@Injectable()
+export class PushDispatcher implements BeforeApplicationShutdown, OnApplicationBootstrap {
+  private readonly logger = new Logger(PushDispatcher.name);
+  private readonly providers: Map<PushPlatform, PushProvider>;
+  private timer: NodeJS.Timeout | null = null;
+  private pass: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
+    @Inject(PUSH_PROVIDERS) providers: PushProvider[],
+    private readonly state: PushStateRepository,
+    private readonly registrations: PushRegistrationRepository,
+    private readonly facts: DeliveryFacts,
+    private readonly names: UserNames,
+  ) {
+    this.providers = new Map(providers.map((p) => [p.platform, p]));
+  }
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  /** One pass: everything due now, at most one batch. Answers how many rows it took. */
+  async dispatchDue(): Promise<number> {
+    const due = await this.state.claimDue(this.config.PUSH_DISPATCH_BATCH, this.config.PUSH_LEASE_MS);
+    const byOrg = new Map<string, DuePush[]>();
+    for (const push of due) byOrg.set(push.orgId, [...(byOrg.get(push.orgId) ?? []), push]);
+    await Promise.all([...byOrg].map(([orgId, pushes]) => this.dispatchOrg(orgId, pushes)));
+    return due.length;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.pass = this.dispatchDue()
+        .then((taken) => this.schedule(taken >= this.config.PUSH_DISPATCH_BATCH ? 0 : this.config.PUSH_DISPATCH_INTERVAL_MS))
+        .catch((err) => {
+          this.logger.error(`push dispatch failed, trying again: ${err instanceof Error ? err.message : String(err)}`);
+          this.schedule(this.config.PUSH_DISPATCH_INTERVAL_MS);
+        });
+    }, delayMs);
+  }
+
+  private async dispatchOrg(orgId: string, pushes: DuePush[]): Promise<void> {
+    const needState = pushes.filter((p) => p.alertDue && p.pendingCount > 0);
+    const states = needState.length ? await this.facts.deliveryState(orgId, needState) : [];
+    const stateOf = new Map(states.map((s) => [keyOf(s), s]));
+    const decisions = pushes.map((push) => ({ push, decision: decide(push, stateOf.get(keyOf(push))) }));
+    const badgeUsers = decisions.filter(({ decision }) => sends(decision)).map(({ push }) => push.userId);
+    const badges = badgeUsers.length ? await this.facts.unreadTotals(orgId, badgeUsers) : {};
+    await Promise.all(decisions.map(({ push, decision }) => this.carryOut(push, decision, badges[push.userId] ?? 0)));
+  }
+
+  private async carryOut(push: DuePush, decision: PushDecision, badge: number): Promise<void> {
+    const { PUSH_DELIVERY_GRACE_MS: grace, PUSH_COLLAPSE_WINDOW_MS: window } = this.config;
+    switch (decision.action) {
+      case 'forget':
+        return this.state.forget(push);
+      case 'dropClear':
+        return this.state.settleClear(push);
+      case 'settle':
+        countPush(push.platform, 'alert', 'delivered');
+        await this.state.settleAlert(push, false, grace, window);
+        if (decision.thenClear) return this.push(push, 'clear', composeClear(push.conversationId, badge, this.config.PUSH_TTL_SECONDS));
+        if (push.clearDue) return this.state.settleClear(push);
+        return;
+      case 'clear':
+        return this.push(push, 'clear', composeClear(push.conversationId, badge, this.config.PUSH_TTL_SECONDS));
+      case 'alert': {
+        const alert = composeAlert(
+          {
+            conversationId: push.conversationId,
+            orgId: push.orgId,
+            firstSeq: decision.firstSeq,
+            lastSeq: push.lastSeq,
+            count: decision.count,
+            senderNames: await this.senderNames(push),
+            preview: this.config.PUSH_CONTENT === 'preview' && decision.count === 1 ? push.preview : null,
+            badge,
+          },
+          { content: this.config.PUSH_CONTENT, appName: this.config.PUSH_APP_NAME, ttlSeconds: this.config.PUSH_TTL_SECONDS },
+        );
+        return this.push(push, 'alert', alert);
+      }
+    }
+  }
+
+  private async push(push: DuePush, kind: PushKind, notification: PushNotification): Promise<void> {
+    const provider = this.providers.get(push.platform);
+    const outcome: PushOutcome = provider
+      ? await provider.send(push.target, notification)
+      : { status: 'rejected', reason: `no ${push.platform} provider is configured` };
+    countPush(push.platform, kind, outcome.status === 'retry' && push.attempts + 1 >= this.config.PUSH_MAX_ATTEMPTS ? 'given_up' : outcome.status);
+    switch (outcome.status) {
+      case 'sent':
+        return kind === 'alert'
+          ? this.state.settleAlert(push, true, this.config.PUSH_DELIVERY_GRACE_MS, this.config.PUSH_COLLAPSE_WINDOW_MS)
+          : this.state.settleClear(push);
+      case 'gone':
+        this.logger.log(`removed the ${push.platform} registration of device ${push.deviceId}: ${outcome.reason}`);
+        return this.registrations.removeTarget(push, push.target);
+      case 'retry':
+        if (push.attempts + 1 < this.config.PUSH_MAX_ATTEMPTS) return this.state.retryLater(push, this.retryDelayMs(push.attempts, outcome.retryAfterMs));
+        this.logger.warn(`gave up a ${push.platform} ${kind} after ${this.config.PUSH_MAX_ATTEMPTS} attempts: ${outcome.reason}`);
+        return this.giveUp(push, kind);
+      case 'rejected':
+        this.logger.warn(`${push.platform} refused a ${kind} push: ${outcome.reason}`);
+        return this.giveUp(push, kind);
+    }
+  }
+
+  private giveUp(push: DuePush, kind: PushKind): Promise<void> {
+    return kind === 'alert'
+      ? this.state.settleAlert(push, false, this.config.PUSH_DELIVERY_GRACE_MS, this.config.PUSH_COLLAPSE_WINDOW_MS)
+      : this.state.settleClear(push);
+  }
+
+  private retryDelayMs(attempts: number, retryAfterMs = 0): number {
+    const backoff = Math.min(this.config.PUSH_RETRY_MAX_MS, this.config.PUSH_RETRY_BASE_MS * 2 ** attempts);
+    return Math.max(backoff, retryAfterMs);
+  }
+
+  private async senderNames(push: DuePush): Promise<string[]> {
+    const names = await Promise.all(push.senderIds.map((id) => this.names.displayName(push.orgId, id)));
+    return names.filter((name): name is string => name !== null);
+  }
+}
+
+function sends(decision: PushDecision): boolean {
+  return decision.action === 'alert' || decision.action === 'clear' || (decision.action === 'settle' && decision.thenClear);
+}
+
+function keyOf(k: Pick<DeliveryState, 'userId' | 'deviceId' | 'conversationId'>): string {
+  return `${k.userId}\u0000${k.deviceId}\u0000${k.conversationId}`;
+}
