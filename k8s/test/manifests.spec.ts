@@ -73,6 +73,13 @@ const ofKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.
 const named = (objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** Whether a label selector (matchLabels and `In` expressions, all the policies use) selects these labels. */
+const selects = (selector: LabelSelector, labels: Record<string, string>) =>
+  matches(selector.matchLabels ?? {}, labels) &&
+  (selector.matchExpressions ?? []).every((e) => {
+    if (e.operator !== 'In') throw new Error(`selector operator ${e.operator} is not handled by this test`);
+    return e.values.includes(labels[e.key]);
+  });
 const containersOf = (w: Workload) => [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])];
 const id = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
 
@@ -276,13 +283,26 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
     expect(ingress.map((rule) => [components(rule.from![0].podSelector!), rule.ports])).toEqual([[clients, [{ port: 5432, protocol: 'TCP' }]]]);
   });
 
-  it('gives notification the directory (not the shards) as parley_app', () => {
+  it('gives notification the directory (not the shards) as parley_app, and the parley-push Secret optionally', () => {
     const notification = named(objects, 'Deployment', 'parley-notification') as Workload;
     const c = notification.spec.template.spec.containers[0];
     const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.valueFrom]));
     expect(env.DIRECTORY_DATABASE_URL?.configMapKeyRef?.key).toBe('DIRECTORY_DATABASE_URL');
     expect(env.PGPASSWORD?.secretKeyRef?.name).toMatch(/^parley-postgres-app/);
     expect(c.envFrom?.some((f) => f.configMapRef?.name.startsWith('parley-shard-map'))).toBe(false);
+    expect(c.envFrom).toContainEqual({ secretRef: { name: 'parley-push', optional: true } });
+    expect(documentedSecrets).toContain('parley-push');
+  });
+
+  it('lets notification out to push services on 443 only, to any public address', () => {
+    const labels = (named(objects, 'Deployment', 'parley-notification') as Workload).spec.template.metadata!.labels!;
+    const internet = ofKind(objects, 'NetworkPolicy')
+      .map((p) => p.spec as NetworkPolicySpec)
+      .filter((p) => selects(p.podSelector, labels))
+      .flatMap((p) => p.egress ?? [])
+      .filter((rule) => rule.to?.some((peer) => peer.ipBlock) ?? true);
+    expect(internet.map((rule) => rule.ports)).toEqual([[{ port: 443, protocol: 'TCP' }]]);
+    expect(internet[0].to!.map((peer) => peer.ipBlock!.cidr)).toEqual(['0.0.0.0/0', '::/0']);
   });
 
   it('denies all traffic by default, in and out', () => {
