@@ -32,8 +32,8 @@ export class HistoryNatsController implements OnModuleInit {
       conversations: await this.admin.orgConversations(orgId),
     }));
     this.bus.handle(HistoryCommands.shardStatus, () => this.admin.shardStatus());
-    this.bus.handle(HistoryDeliveryCommands.deliveryState, async ({ orgId, entries }) => ({
-      entries: await this.delivery.deliveryState(orgId, entries),
+    this.bus.handle(HistoryDeliveryCommands.unseenMessages, async ({ orgId, candidates, withPreview }) => ({
+      entries: await this.delivery.unseenMessages(orgId, candidates, withPreview),
     }));
     this.bus.handle(HistoryDeliveryCommands.unreadTotals, async ({ orgId, userIds }) => ({
       totals: await this.delivery.unreadTotals(orgId, userIds),

@@ -82,31 +82,31 @@ describe('history service on real Postgres and NATS', () => {
     expect(status.logicalShards).toBe(8);
     expect(status.shards.every((s) => s.reachable)).toBe(true);
   });
-  it('tells the notifier each device pointer and read cursor, leaving out non-members and other orgs', async () => {
+  it('tells the notifier what each device has not seen: after its push, pointer and read cursor', async () => {
     await db.forConversation(busy)!.query(
       `INSERT INTO device_cursors (conversation_id, user_id, device_id, org_id, delivered_seq) VALUES ($1, $2, 'phone', $3, 110)`,
       [busy, ben, orgId],
     );
-    const { entries } = await bus.request(HistoryDeliveryCommands.deliveryState, {
-      orgId,
-      entries: [
-        { userId: ben, deviceId: 'phone', conversationId: busy },
-        { userId: ben, deviceId: 'laptop', conversationId: busy },
-        { userId: cid, deviceId: 'phone', conversationId: busy },
-      ],
-    });
-    expect(entries).toEqual(
-      expect.arrayContaining([
-        { userId: ben, deviceId: 'phone', conversationId: busy, deviceDeliveredSeq: 110, readSeq: 100 },
-        { userId: ben, deviceId: 'laptop', conversationId: busy, deviceDeliveredSeq: 0, readSeq: 100 },
-      ]),
-    );
-    expect(entries).toHaveLength(2);
-    const foreign = await bus.request(HistoryDeliveryCommands.deliveryState, {
-      orgId: newOrgId({ homeShard: 2, shardSpread: 3 }),
-      entries: [{ userId: ben, deviceId: 'phone', conversationId: busy }],
-    });
-    expect(foreign.entries).toEqual([]);
+    const ask = (candidates: Array<{ userId: string; deviceId: string; afterSeq: number; upToSeq: number }>, org = orgId) =>
+      bus.request(HistoryDeliveryCommands.unseenMessages, {
+        orgId: org,
+        candidates: candidates.map((c) => ({ ...c, conversationId: busy })),
+        withPreview: true,
+      });
+    const { entries } = await ask([
+      { userId: ben, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }, // pointer 110 wins
+      { userId: ben, deviceId: 'laptop', afterSeq: 0, upToSeq: 115 }, // read cursor 100 wins
+      { userId: ben, deviceId: 'tablet', afterSeq: 118, upToSeq: 120 }, // its last push wins
+      { userId: cid, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }, // not a member
+    ]);
+    const byDevice = Object.fromEntries(entries.map((e) => [e.deviceId, e]));
+    expect(entries).toHaveLength(3);
+    expect(byDevice.phone).toEqual({ userId: ben, deviceId: 'phone', conversationId: busy, count: 10, firstSeq: 111, lastSeq: 120, senderIds: [ana], preview: 'message 120' });
+    expect(byDevice.laptop).toMatchObject({ count: 15, firstSeq: 101, lastSeq: 115, preview: 'message 115' });
+    expect(byDevice.tablet).toMatchObject({ count: 2, firstSeq: 119, lastSeq: 120 });
+    // Ana's own messages are never unseen for her.
+    expect((await ask([{ userId: ana, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }])).entries[0]).toMatchObject({ count: 0, senderIds: [] });
+    expect((await ask([{ userId: ben, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }], newOrgId({ homeShard: 2, shardSpread: 3 }))).entries).toEqual([]);
   });
 
   it('counts each user unread messages of others over all conversations (the badge)', async () => {

@@ -12,6 +12,7 @@ import { NOTIFICATION_CONFIG, NotificationConfig } from './notification.config';
 import { NotificationNatsController } from './notification.nats-controller';
 import { NotificationStreamConsumer } from './notification-stream.consumer';
 import { ConversationMembership } from './ports/conversation-membership';
+import { PushProvidersModule } from './providers/push-providers';
 import { DeliveryFacts } from './ports/delivery-facts';
 import { UserNames } from './ports/user-names';
 import { PushDispatcher } from './pushes/push-dispatcher.service';
@@ -23,13 +24,13 @@ import { PushRegistrationService } from './registrations/push-registration.servi
 /** Push notifications to devices that did not get a message: registrations, mutes, the stream consumer and the dispatcher. */
 @Module({})
 export class NotificationAppModule {
-  static forRoot(config: NotificationConfig, providers: DynamicModule): DynamicModule {
+  static forRoot(config: NotificationConfig): DynamicModule {
     return {
       module: NotificationAppModule,
       imports: [
         NatsModule.forRoot(natsOptions(config, 'notification')),
         NotificationDatabaseModule.forRoot(config),
-        providers,
+        PushProvidersModule.forRoot(config),
         ServiceRuntimeModule.forService({
           service: 'notification',
           nodeId: config.NODE_ID,

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { MessageCreated, MessageRedacted, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
+import { MessageCreated, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
 import { consumeDurable, NatsBus, on, StreamReader } from '@parley/nats';
 import { NOTIFICATION_CONFIG, NotificationConfig } from './notification.config';
 import { PushIntake } from './pushes/push-intake.service';
@@ -34,7 +34,6 @@ export class NotificationStreamConsumer implements BeforeApplicationShutdown, On
           on(ReceiptRecorded, ({ kind, userId, conversationId, seq }) =>
             kind === 'read' ? this.intake.messagesRead(userId, conversationId, seq) : Promise.resolve(),
           ),
-          on(MessageRedacted, ({ conversationId, seq }) => this.intake.messageRedacted(conversationId, seq)),
           on(UserDeactivated, ({ userId }) => this.intake.userDeactivated(userId)),
         ],
       },

@@ -1,7 +1,6 @@
 import { createTestDatabases, describeServiceRuntime, TestDatabases } from '@parley/testing';
 import { NotificationAppModule } from '../src/app.module';
 import { NotificationConfigSchema } from '../src/notification.config';
-import { PushProvidersModule } from '../src/providers/push-providers';
 
 // The service keeps registrations and push state in the directory database.
 let databases: TestDatabases;
@@ -10,5 +9,5 @@ afterAll(() => databases?.drop());
 
 describeServiceRuntime('notification', (env) => {
   const config = NotificationConfigSchema.parse({ ...env, DIRECTORY_DATABASE_URL: databases.env.DIRECTORY_DATABASE_URL });
-  return NotificationAppModule.forRoot(config, PushProvidersModule.forRoot(config));
+  return NotificationAppModule.forRoot(config);
 });

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DeliveryState, DeviceConversation } from '@parley/contracts';
+import { PushCandidate, UnseenMessages } from '@parley/contracts';
 import { orgScoped, ShardedDatabase } from '@parley/store';
 import { orgDatabases } from '../org-databases';
 import { DeliveryStateRepository } from './delivery-state.repository';
 
 /**
- * Delivery facts for the notification service, read where they are kept: each device's
- * pointer and each member's cursors on the conversation's shard, scoped to the org so a
- * foreign conversation id finds nothing.
+ * Delivery facts for the notification service, read where they are kept (device pointers,
+ * member cursors and messages on the conversation's shard), scoped to the org so a foreign
+ * conversation id finds nothing.
  */
 @Injectable()
 export class DeliveryStateService {
@@ -17,15 +17,15 @@ export class DeliveryStateService {
     private readonly repository: DeliveryStateRepository,
   ) {}
 
-  async deliveryState(orgId: string, entries: readonly DeviceConversation[]): Promise<DeliveryState[]> {
+  async unseenMessages(orgId: string, candidates: readonly PushCandidate[], withPreview: boolean): Promise<UnseenMessages[]> {
     orgDatabases(this.db, orgId); // NOT_FOUND for an unknown org
-    const byDatabase = new Map<DataSource, DeviceConversation[]>();
-    for (const entry of entries) {
-      const database = this.db.forConversation(entry.conversationId);
-      if (database) byDatabase.set(database, [...(byDatabase.get(database) ?? []), entry]);
+    const byDatabase = new Map<DataSource, PushCandidate[]>();
+    for (const candidate of candidates) {
+      const database = this.db.forConversation(candidate.conversationId);
+      if (database) byDatabase.set(database, [...(byDatabase.get(database) ?? []), candidate]);
     }
     const answers = await Promise.all(
-      [...byDatabase].map(([database, group]) => this.repository.deliveryState(orgScoped(database, orgId), group)),
+      [...byDatabase].map(([database, group]) => this.repository.unseenMessages(orgScoped(database, orgId), group, withPreview)),
     );
     return answers.flat();
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryState, DeviceConversation, HistoryDeliveryCommands, MAX_DELIVERY_STATE_ENTRIES } from '@parley/contracts';
+import { HistoryDeliveryCommands, MAX_DELIVERY_STATE_ENTRIES, PushCandidate, UnseenMessages } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { DeliveryFacts } from '../ports/delivery-facts';
 
@@ -10,9 +10,9 @@ export class HistoryDeliveryFacts extends DeliveryFacts {
     super();
   }
 
-  async deliveryState(orgId: string, entries: readonly DeviceConversation[]): Promise<DeliveryState[]> {
+  async unseenMessages(orgId: string, candidates: readonly PushCandidate[], withPreview: boolean): Promise<UnseenMessages[]> {
     const answers = await Promise.all(
-      chunks(entries).map((chunk) => this.bus.request(HistoryDeliveryCommands.deliveryState, { orgId, entries: chunk })),
+      chunks(candidates).map((chunk) => this.bus.request(HistoryDeliveryCommands.unseenMessages, { orgId, candidates: chunk, withPreview })),
     );
     return answers.flatMap((answer) => answer.entries);
   }

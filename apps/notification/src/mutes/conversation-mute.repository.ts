@@ -19,9 +19,8 @@ export class ConversationMuteRepository {
          INSERT INTO conversation_mutes (user_id, conversation_id, org_id, until) VALUES ($1, $2, $3, $4)
          ON CONFLICT (user_id, conversation_id) DO UPDATE SET until = EXCLUDED.until
        )
-       UPDATE push_device_state
-          SET pending_count = 0, first_pending_seq = NULL, preview = NULL, sender_ids = '{}', alert_due_at = NULL
-        WHERE user_id = $1 AND conversation_id = $2 AND pending_count > 0`,
+       UPDATE push_device_state SET covered_seq = last_seq, alert_due_at = NULL
+        WHERE user_id = $1 AND conversation_id = $2 AND alert_due_at IS NOT NULL`,
       [userId, conversationId, orgId, until],
     );
   }

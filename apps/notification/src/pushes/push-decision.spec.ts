@@ -1,5 +1,5 @@
-import { DeliveryState } from '@parley/contracts';
-import { decide } from './push-decision';
+import { UnseenMessages } from '@parley/contracts';
+import { candidateOf, decide } from './push-decision';
 import { DuePush } from './push-state.repository';
 
 const due = (overrides: Partial<DuePush> = {}): DuePush => ({
@@ -7,37 +7,40 @@ const due = (overrides: Partial<DuePush> = {}): DuePush => ({
   deviceId: 'phone',
   conversationId: 'c',
   orgId: 'o',
-  platform: 'webpush',
+  platform: 'fcm',
   target: { platform: 'fcm', token: 't' },
   lastSeq: 10,
-  pendingCount: 3,
-  firstPendingSeq: 8,
-  senderIds: ['a'],
-  preview: 'hi',
+  coveredSeq: 7,
+  shownSeq: 0,
   alertDue: true,
   clearDue: false,
-  shownSeq: 0,
   attempts: 0,
   ...overrides,
 });
-const state = (deviceDeliveredSeq: number, readSeq = 0): DeliveryState => ({ userId: 'u', deviceId: 'phone', conversationId: 'c', deviceDeliveredSeq, readSeq });
+const unseen = (count: number, firstSeq?: number, lastSeq?: number): UnseenMessages => ({
+  userId: 'u',
+  deviceId: 'phone',
+  conversationId: 'c',
+  count,
+  ...(firstSeq ? { firstSeq, lastSeq } : {}),
+  senderIds: count ? ['a'] : [],
+});
 
 describe('decide', () => {
-  it('alerts a device that acknowledged none of the pending messages, counting them all', () => {
-    expect(decide(due(), state(7))).toEqual({ action: 'alert', firstSeq: 8, count: 3 });
+  it('asks the store about what came after the last push, up to the newest message taken in', () => {
+    expect(candidateOf(due())).toEqual({ userId: 'u', deviceId: 'phone', conversationId: 'c', afterSeq: 7, upToSeq: 10 });
   });
 
-  it('counts only what the device has not acknowledged', () => {
-    expect(decide(due(), state(9))).toEqual({ action: 'alert', firstSeq: 10, count: 1 });
+  it('alerts with exactly the messages the device has not seen', () => {
+    expect(decide(due(), unseen(2, 9, 10))).toEqual({ action: 'alert', unseen: unseen(2, 9, 10) });
   });
 
-  it('pushes nothing when the device got everything, or the user read it elsewhere', () => {
-    expect(decide(due(), state(10))).toEqual({ action: 'settle', thenClear: false });
-    expect(decide(due(), state(0, 12))).toEqual({ action: 'settle', thenClear: false });
+  it('pushes nothing when the device got everything or the user read it elsewhere', () => {
+    expect(decide(due(), unseen(0))).toEqual({ action: 'settle', thenClear: false });
   });
 
   it('still clears a shown notification when the pending alert turned out unneeded', () => {
-    expect(decide(due({ clearDue: true, shownSeq: 5 }), state(10))).toEqual({ action: 'settle', thenClear: true });
+    expect(decide(due({ clearDue: true, shownSeq: 5 }), unseen(0))).toEqual({ action: 'settle', thenClear: true });
   });
 
   it('forgets a device whose user left the conversation', () => {

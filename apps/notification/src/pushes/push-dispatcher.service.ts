@@ -1,21 +1,21 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DeliveryState, PushPlatform } from '@parley/contracts';
+import { PushPlatform, UnseenMessages } from '@parley/contracts';
 import { countPush } from '@parley/telemetry';
 import { NOTIFICATION_CONFIG, NotificationConfig } from '../notification.config';
 import { DeliveryFacts } from '../ports/delivery-facts';
 import { UserNames } from '../ports/user-names';
 import { PUSH_PROVIDERS, PushNotification, PushOutcome, PushProvider } from '../providers/push-provider';
 import { PushRegistrationRepository } from '../registrations/push-registration.repository';
-import { composeAlert, composeClear } from './notification-composer';
-import { decide, PushDecision } from './push-decision';
+import { composeAlert, composeClear, previewOf } from './notification-composer';
+import { candidateOf, decide, PushDecision } from './push-decision';
 import { DuePush, PushStateRepository } from './push-state.repository';
 
 type PushKind = 'alert' | 'clear';
 
 /**
  * Pushes what is due: takes due (device, conversation) rows under a lease (replicas
- * share the work), asks the message store once per org whether each device got the
- * messages or its user read them, and pushes only where neither happened. A provider
+ * share the work), asks the message store once per org which messages each device has
+ * not seen (not acknowledged, not read anywhere), and pushes only those. A provider
  * that fails is retried with backoff, a dead registration removed; nothing here waits on
  * the message path, which only ever wrote a row.
  */
@@ -70,10 +70,10 @@ export class PushDispatcher implements BeforeApplicationShutdown, OnApplicationB
   }
 
   private async dispatchOrg(orgId: string, pushes: DuePush[]): Promise<void> {
-    const needState = pushes.filter((p) => p.alertDue && p.pendingCount > 0);
-    const states = needState.length ? await this.facts.deliveryState(orgId, needState) : [];
-    const stateOf = new Map(states.map((s) => [keyOf(s), s]));
-    const decisions = pushes.map((push) => ({ push, decision: decide(push, stateOf.get(keyOf(push))) }));
+    const alerts = pushes.filter((p) => p.alertDue);
+    const unseen = alerts.length ? await this.facts.unseenMessages(orgId, alerts.map(candidateOf), this.config.PUSH_CONTENT === 'preview') : [];
+    const unseenOf = new Map(unseen.map((u) => [keyOf(u), u]));
+    const decisions = pushes.map((push) => ({ push, decision: decide(push, unseenOf.get(keyOf(push))) }));
     const badgeUsers = decisions.filter(({ decision }) => sends(decision)).map(({ push }) => push.userId);
     const badges = badgeUsers.length ? await this.facts.unreadTotals(orgId, badgeUsers) : {};
     await Promise.all(decisions.map(({ push, decision }) => this.carryOut(push, decision, badges[push.userId] ?? 0)));
@@ -95,15 +95,16 @@ export class PushDispatcher implements BeforeApplicationShutdown, OnApplicationB
       case 'clear':
         return this.push(push, 'clear', composeClear(push.conversationId, badge, this.config.PUSH_TTL_SECONDS));
       case 'alert': {
+        const { unseen } = decision;
         const alert = composeAlert(
           {
             conversationId: push.conversationId,
             orgId: push.orgId,
-            firstSeq: decision.firstSeq,
-            lastSeq: push.lastSeq,
-            count: decision.count,
-            senderNames: await this.senderNames(push),
-            preview: this.config.PUSH_CONTENT === 'preview' && decision.count === 1 ? push.preview : null,
+            firstSeq: unseen.firstSeq,
+            lastSeq: unseen.lastSeq,
+            count: unseen.count,
+            senderNames: await this.senderNames(push.orgId, unseen.senderIds),
+            preview: unseen.preview === undefined ? null : previewOf(unseen.preview),
             badge,
           },
           { content: this.config.PUSH_CONTENT, appName: this.config.PUSH_APP_NAME, ttlSeconds: this.config.PUSH_TTL_SECONDS },
@@ -148,8 +149,8 @@ export class PushDispatcher implements BeforeApplicationShutdown, OnApplicationB
     return Math.max(backoff, retryAfterMs);
   }
 
-  private async senderNames(push: DuePush): Promise<string[]> {
-    const names = await Promise.all(push.senderIds.map((id) => this.names.displayName(push.orgId, id)));
+  private async senderNames(orgId: string, senderIds: readonly string[]): Promise<string[]> {
+    const names = await Promise.all(senderIds.map((id) => this.names.displayName(orgId, id)));
     return names.filter((name): name is string => name !== null);
   }
 }
@@ -158,6 +159,6 @@ function sends(decision: PushDecision): boolean {
   return decision.action === 'alert' || decision.action === 'clear' || (decision.action === 'settle' && decision.thenClear);
 }
 
-function keyOf(k: Pick<DeliveryState, 'userId' | 'deviceId' | 'conversationId'>): string {
+function keyOf(k: Pick<UnseenMessages, 'userId' | 'deviceId' | 'conversationId'>): string {
   return `${k.userId}\u0000${k.deviceId}\u0000${k.conversationId}`;
 }

@@ -2,12 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Message } from '@parley/contracts';
 import { NOTIFICATION_CONFIG, NotificationConfig } from '../notification.config';
 import { PushRegistrationRepository } from '../registrations/push-registration.repository';
-import { previewOf } from './notification-composer';
 import { PushStateRepository } from './push-state.repository';
 
 /**
  * What the message stream tells the notification service, turned into pending pushes.
- * Each reaction is one idempotent statement: a redelivered event changes nothing.
+ * Each reaction is one idempotent statement: a redelivered or late event changes nothing,
+ * and no message text is kept here (the store is asked when a push is due).
  */
 @Injectable()
 export class PushIntake {
@@ -26,8 +26,6 @@ export class PushIntake {
         seq: message.seq,
         senderId: message.senderId,
         memberIds,
-        // Bodies are kept (until pushed) only when they may be shown.
-        preview: this.config.PUSH_CONTENT === 'preview' && !message.redacted ? previewOf(message.body) : null,
       },
       this.config.PUSH_DELIVERY_GRACE_MS,
       this.config.PUSH_COLLAPSE_WINDOW_MS,
@@ -37,10 +35,6 @@ export class PushIntake {
   /** Read on one device: nothing up to `seq` is pushed any more, and devices showing only read messages are cleared. */
   async messagesRead(userId: string, conversationId: string, seq: number): Promise<void> {
     await this.state.takeInRead(userId, conversationId, seq);
-  }
-
-  async messageRedacted(conversationId: string, seq: number): Promise<void> {
-    await this.state.forgetPreview(conversationId, seq);
   }
 
   /** A deactivated user's devices get nothing more. */

@@ -28,8 +28,8 @@ export class PushNotifications1732400000000 implements MigrationInterface {
         until timestamptz,
         PRIMARY KEY (user_id, conversation_id)
       )`);
-    // last_seq: the newest message taken in (a redelivered event is recognised by it);
-    // pending_*: messages not yet pushed; shown_seq: the newest seq an alert on the device covers.
+    // last_seq: the newest message taken in; covered_seq: the newest one a push (or the finding that
+    // none was needed) dealt with; shown_seq: the newest one an alert on the device shows.
     await q.query(`
       CREATE TABLE push_device_state (
         user_id text NOT NULL,
@@ -37,13 +37,10 @@ export class PushNotifications1732400000000 implements MigrationInterface {
         conversation_id text NOT NULL,
         org_id text NOT NULL,
         last_seq bigint NOT NULL,
-        pending_count integer NOT NULL DEFAULT 0,
-        first_pending_seq bigint,
-        sender_ids text[] NOT NULL DEFAULT '{}',
-        preview text,
+        covered_seq bigint NOT NULL DEFAULT 0,
+        shown_seq bigint NOT NULL DEFAULT 0,
         alert_due_at timestamptz,
         clear_due_at timestamptz,
-        shown_seq bigint NOT NULL DEFAULT 0,
         last_alert_at timestamptz,
         attempts integer NOT NULL DEFAULT 0,
         lease_until timestamptz,
@@ -51,7 +48,6 @@ export class PushNotifications1732400000000 implements MigrationInterface {
         FOREIGN KEY (user_id, device_id) REFERENCES push_registrations (user_id, device_id) ON DELETE CASCADE
       )`);
     await q.query(`CREATE INDEX push_device_state_user_conversation_idx ON push_device_state (user_id, conversation_id)`);
-    await q.query(`CREATE INDEX push_device_state_conversation_idx ON push_device_state (conversation_id, last_seq)`);
     await q.query(`
       CREATE INDEX push_device_state_due_idx ON push_device_state ((LEAST(alert_due_at, clear_due_at)))
        WHERE alert_due_at IS NOT NULL OR clear_due_at IS NOT NULL`);
