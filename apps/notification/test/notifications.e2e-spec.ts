@@ -63,6 +63,7 @@ describe('push notifications end to end', () => {
         PUSH_RETRY_BASE_MS: '100',
         PUSH_CONSUMER_ACK_WAIT_MS: '2000',
         PUSH_LEASE_MS: '3000',
+        PUSH_REQUEST_TIMEOUT_MS: '5000',
       },
     });
     const admin = new AdminFactory(sys.url, sys.adminToken);
@@ -155,6 +156,21 @@ describe('push notifications end to end', () => {
     expect(clear.title).toBeUndefined();
     expect(clear.collapseKey).toBe(pushesTo('ben/ben-phone', conversationId)[0].collapseKey);
   });
+
+  it('a push service that hangs holds up no other push, and its push arrives once after the retry', async () => {
+    const first = await newGroup();
+    receiver.respondTo('cid/cid-phone', 'no-answer');
+    await send(first, 'while a push service hangs');
+    await eventually(() => pushesTo('ben/ben-phone', first).length === 1, 'the other device push', 10_000);
+    // A later message is pushed while the hung request still waits for its timeout.
+    const second = await newGroup();
+    await send(second, 'and another one');
+    await eventually(() => pushesTo('ben/ben-phone', second).length === 1, 'a later push', 10_000);
+    expect(pushesTo('cid/cid-phone', first)).toEqual([]);
+    await eventually(() => pushesTo('cid/cid-phone', first).length === 1, 'the retried push', 20_000);
+    await settle();
+    expect(pushesTo('cid/cid-phone', first)).toHaveLength(1);
+  }, 40_000);
 
   it('removes a registration the push service answers 410 for', async () => {
     await register('cid', 'cid-old-browser');

@@ -26,6 +26,9 @@ export class PushDispatcher implements BeforeApplicationShutdown, OnApplicationB
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Rows taken and not settled yet, and the work settling them. */
+  private inFlight = 0;
+  private readonly working = new Set<Promise<void>>();
 
   constructor(
     @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
@@ -46,22 +49,41 @@ export class PushDispatcher implements BeforeApplicationShutdown, OnApplicationB
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.pass;
+    await Promise.all(this.working);
   }
 
-  /** One pass: everything due now, at most one batch. Answers how many rows it took. */
+  /**
+   * One pass: takes what is due, up to PUSH_DISPATCH_BATCH rows in flight, and starts
+   * pushing it without waiting: a provider that hangs holds only its own rows, never the
+   * next pass. Answers how many rows it took.
+   */
   async dispatchDue(): Promise<number> {
-    const due = await this.state.claimDue(this.config.PUSH_DISPATCH_BATCH, this.config.PUSH_LEASE_MS);
+    const room = this.config.PUSH_DISPATCH_BATCH - this.inFlight;
+    if (room <= 0) return 0;
+    const due = await this.state.claimDue(room, this.config.PUSH_LEASE_MS);
     const byOrg = new Map<string, DuePush[]>();
     for (const push of due) byOrg.set(push.orgId, [...(byOrg.get(push.orgId) ?? []), push]);
-    await Promise.all([...byOrg].map(([orgId, pushes]) => this.dispatchOrg(orgId, pushes)));
+    for (const [orgId, pushes] of byOrg) this.track(pushes.length, this.dispatchOrg(orgId, pushes));
     return due.length;
+  }
+
+  /** Work on taken rows; a failure leaves them leased, to be taken again when the lease ends. */
+  private track(rows: number, work: Promise<void>): void {
+    this.inFlight += rows;
+    const tracked = work
+      .catch((err) => this.logger.error(`pushes failed, retried after the lease: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.inFlight -= rows;
+        this.working.delete(tracked);
+      });
+    this.working.add(tracked);
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.pass = this.dispatchDue()
-        .then((taken) => this.schedule(taken >= this.config.PUSH_DISPATCH_BATCH ? 0 : this.config.PUSH_DISPATCH_INTERVAL_MS))
+        .then((taken) => this.schedule(taken > 0 && this.inFlight < this.config.PUSH_DISPATCH_BATCH ? 0 : this.config.PUSH_DISPATCH_INTERVAL_MS))
         .catch((err) => {
           this.logger.error(`push dispatch failed, trying again: ${err instanceof Error ? err.message : String(err)}`);
           this.schedule(this.config.PUSH_DISPATCH_INTERVAL_MS);
