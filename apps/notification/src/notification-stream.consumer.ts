@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { MessageCreated, ReceiptRecorded, UserDeactivated } from '@parley/contracts';
-import { consumeDurable, NatsBus, on, StreamReader } from '@parley/nats';
+import { consumeDurable, NatsBus, on, onBatch, StreamReader } from '@parley/nats';
 import { NOTIFICATION_CONFIG, NotificationConfig } from './notification.config';
 import { PushIntake } from './pushes/push-intake.service';
 
@@ -30,7 +30,7 @@ export class NotificationStreamConsumer implements BeforeApplicationShutdown, On
         name: NOTIFICATION_CONSUMER,
         ackWaitMs: this.config.PUSH_CONSUMER_ACK_WAIT_MS,
         bindings: [
-          on(MessageCreated, ({ orgId, message, memberIds }) => this.intake.messageStored(orgId, message, memberIds)),
+          onBatch(MessageCreated, (events) => this.intake.messagesStored(events)),
           on(ReceiptRecorded, ({ kind, userId, conversationId, seq }) =>
             kind === 'read' ? this.intake.messagesRead(userId, conversationId, seq) : Promise.resolve(),
           ),

@@ -52,17 +52,29 @@ describe('push state on real Postgres', () => {
 
   it('takes a message in for every registered device of the members but the sender, once per seq', async () => {
     const conv = nextConversation();
-    await state.takeInMessage(message(conv, 1), 0, 0);
-    await state.takeInMessage(message(conv, 1), 0, 0); // redelivered
+    await state.takeInMessages([message(conv, 1)], 0, 0);
+    await state.takeInMessages([message(conv, 1)], 0, 0); // redelivered
     const due = await dueFor(conv);
     expect(due.map((p) => `${p.userId === ben ? 'ben' : p.userId === cid ? 'cid' : 'ana'}/${p.deviceId}`).sort()).toEqual(['ben/laptop', 'ben/phone', 'cid/phone']);
     expect(due.every((p) => p.lastSeq === 1 && p.coveredSeq === 0 && p.alertDue)).toBe(true);
     expect(due[0].target).toEqual({ platform: 'fcm', token: `${due[0].userId}-${due[0].deviceId}` });
   });
 
+  it('takes a batch of events in one statement, the same as one by one', async () => {
+    const conv = nextConversation();
+    await state.takeInMessages([message(conv, 3), message(conv, 1), message(conv, 2, ben), message(conv, 3)], 0, 0);
+    const due = await dueFor(conv);
+    expect(due.map((p) => [p.userId === ben ? 'ben' : p.userId === cid ? 'cid' : 'ana', p.deviceId, p.lastSeq]).sort()).toEqual([
+      ['ana', 'laptop', 2], // ben's message is news for ana
+      ['ben', 'laptop', 3],
+      ['ben', 'phone', 3],
+      ['cid', 'phone', 3],
+    ]);
+  });
+
   it('collapses a burst into one due alert, due after the grace, and takes late or repeated events without a trace', async () => {
     const conv = nextConversation();
-    for (const seq of [1, 2, 3, 5, 6, 7, 8, 9, 10, 4, 4]) await state.takeInMessage(message(conv, seq, seq % 2 ? ana : ben), 60_000, 0);
+    for (const seq of [1, 2, 3, 5, 6, 7, 8, 9, 10, 4, 4]) await state.takeInMessages([message(conv, seq, seq % 2 ? ana : ben)], 60_000, 0);
     expect(await dueFor(conv)).toEqual([]); // not due before the grace
     await db.query(`UPDATE push_device_state SET alert_due_at = now() WHERE conversation_id = $1`, [conv]);
     const cids = (await dueFor(conv)).filter((p) => p.userId === cid);
@@ -73,25 +85,25 @@ describe('push state on real Postgres', () => {
 
   it('settles a pushed alert and keeps messages taken in meanwhile for the next window', async () => {
     const conv = nextConversation();
-    await state.takeInMessage(message(conv, 1), 0, 0);
+    await state.takeInMessages([message(conv, 1)], 0, 0);
     const [taken] = (await dueFor(conv)).filter((p) => p.userId === cid);
-    await state.takeInMessage(message(conv, 2), 0, 0); // arrives while the push is in flight
+    await state.takeInMessages([message(conv, 2)], 0, 0); // arrives while the push is in flight
     await state.settleAlert(taken, true, 0, 60_000);
     const [row] = await db.query(`SELECT * FROM push_device_state WHERE conversation_id = $1 AND user_id = $2`, [conv, cid]);
     expect([Number(row.covered_seq), Number(row.shown_seq), Number(row.last_seq)]).toEqual([1, 1, 2]);
     expect(row.alert_due_at.getTime()).toBeGreaterThan(Date.now() + 50_000); // the collapse window
-    await state.takeInMessage(message(conv, 1), 0, 0); // a late redelivery of what was pushed
+    await state.takeInMessages([message(conv, 1)], 0, 0); // a late redelivery of what was pushed
     const [again] = await db.query(`SELECT * FROM push_device_state WHERE conversation_id = $1 AND user_id = $2`, [conv, cid]);
     expect(again).toEqual(row);
   });
 
   it('a read on one device covers what it read and asks to clear devices showing only read messages', async () => {
     const conv = nextConversation();
-    await state.takeInMessage(message(conv, 1), 0, 0);
+    await state.takeInMessages([message(conv, 1)], 0, 0);
     const taken = (await dueFor(conv)).filter((p) => p.userId === ben);
     for (const push of taken) await state.settleAlert(push, true, 0, 0);
-    await state.takeInMessage(message(conv, 2), 60_000, 0);
-    await state.takeInMessage(message(conv, 3), 60_000, 0);
+    await state.takeInMessages([message(conv, 2)], 60_000, 0);
+    await state.takeInMessages([message(conv, 3)], 60_000, 0);
     await state.takeInRead(ben, conv, 2);
     const rows = await db.query(`SELECT * FROM push_device_state WHERE conversation_id = $1 AND user_id = $2`, [conv, ben]);
     expect(rows).toHaveLength(2);
@@ -107,20 +119,20 @@ describe('push state on real Postgres', () => {
   it('pushes nothing to a user who muted the conversation, until the mute is lifted', async () => {
     const conv = nextConversation();
     await mutes.mute(orgId, cid, conv, null);
-    await state.takeInMessage(message(conv, 1), 0, 0);
+    await state.takeInMessages([message(conv, 1)], 0, 0);
     expect((await dueFor(conv)).some((p) => p.userId === cid)).toBe(false);
     await mutes.unmute(cid, conv);
-    await state.takeInMessage(message(conv, 2), 0, 0);
+    await state.takeInMessages([message(conv, 2)], 0, 0);
     expect((await dueFor(conv)).filter((p) => p.userId === cid)).toHaveLength(1);
     await mutes.mute(orgId, cid, conv, new Date(Date.now() - 1000)); // expired: pushes again
-    await state.takeInMessage(message(conv, 3), 0, 0);
+    await state.takeInMessages([message(conv, 3)], 0, 0);
     expect((await mutes.list(cid)).map((m) => m.conversationId)).not.toContain(conv);
   });
 
   it('forgets a device state with its registration', async () => {
     const conv = nextConversation();
     await registrations.upsert(orgId, { userId: cid, deviceId: 'tablet' }, { platform: 'apns', token: 'ab'.repeat(32) });
-    await state.takeInMessage(message(conv, 1), 0, 0);
+    await state.takeInMessages([message(conv, 1)], 0, 0);
     await registrations.removeTarget({ userId: cid, deviceId: 'tablet' }, { platform: 'apns', token: 'ab'.repeat(32) });
     const rows = await db.query(`SELECT 1 FROM push_device_state WHERE user_id = $1 AND device_id = 'tablet'`, [cid]);
     expect(rows).toEqual([]);

@@ -18,15 +18,15 @@ export class PushIntake {
   ) {}
 
   /** Every member's registered devices but the sender's may need a push once the grace has passed. */
-  async messageStored(orgId: string, message: Message, memberIds: readonly string[]): Promise<void> {
-    await this.state.takeInMessage(
-      {
+  async messagesStored(events: ReadonlyArray<{ orgId: string; message: Message; memberIds: readonly string[] }>): Promise<void> {
+    await this.state.takeInMessages(
+      events.map(({ orgId, message, memberIds }) => ({
         orgId,
         conversationId: message.conversationId,
         seq: message.seq,
         senderId: message.senderId,
         memberIds,
-      },
+      })),
       this.config.PUSH_DELIVERY_GRACE_MS,
       this.config.PUSH_COLLAPSE_WINDOW_MS,
     );

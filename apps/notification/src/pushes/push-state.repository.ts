@@ -49,22 +49,31 @@ export type DeviceConversationKey = Pick<DuePush, 'userId' | 'deviceId' | 'conve
 const interval = (ms: string) => `make_interval(secs => ${ms}::float8 / 1000)`;
 
 /**
- * A new message, for every registered device of every member but the sender that has not
- * muted the conversation: it raises the device's newest seq and, if no alert is due yet,
- * makes one due after the delivery grace (and not before the collapse window since the
- * last alert). Which messages the alert covers is read from the store when it is due, so
- * a redelivered or late event changes nothing here but the newest seq.
+ * New messages (a batch from the stream), for every registered device of every member but
+ * the sender that has not muted the conversation: each raises the device's newest seq and,
+ * if no alert is due yet, makes one due after the delivery grace (and not before the
+ * collapse window since the last alert). Which messages the alert covers is read from the
+ * store when it is due, so a redelivered or late event changes nothing here but the newest
+ * seq. One statement and one commit for the whole batch; rows are written in key order.
  */
-const TAKE_IN_MESSAGE = `
+const TAKE_IN_MESSAGES = `
+  WITH incoming AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS m("orgId" text, "conversationId" text, seq bigint, "senderId" text, "memberIds" text[])
+  ), targets AS (
+    SELECT r.user_id, r.device_id, m."conversationId" AS conversation_id, m."orgId" AS org_id, max(m.seq) AS seq
+      FROM incoming m
+      JOIN push_registrations r ON r.user_id = ANY(m."memberIds") AND r.user_id <> m."senderId" AND r.org_id = m."orgId"
+     WHERE NOT EXISTS (SELECT 1 FROM conversation_mutes u
+                        WHERE u.user_id = r.user_id AND u.conversation_id = m."conversationId" AND (u.until IS NULL OR u.until > now()))
+     GROUP BY r.user_id, r.device_id, m."conversationId", m."orgId"
+  )
   INSERT INTO push_device_state AS s (user_id, device_id, conversation_id, org_id, last_seq, alert_due_at)
-  SELECT r.user_id, r.device_id, $2, $1, $3, now() + ${interval('$6')}
-    FROM push_registrations r
-   WHERE r.user_id = ANY($5::text[]) AND r.user_id <> $4 AND r.org_id = $1
-     AND NOT EXISTS (SELECT 1 FROM conversation_mutes m
-                      WHERE m.user_id = r.user_id AND m.conversation_id = $2 AND (m.until IS NULL OR m.until > now()))
+  SELECT user_id, device_id, conversation_id, org_id, seq, now() + ${interval('$2')}
+    FROM targets ORDER BY user_id, device_id, conversation_id
   ON CONFLICT (user_id, device_id, conversation_id) DO UPDATE SET
          last_seq = GREATEST(s.last_seq, EXCLUDED.last_seq),
-         alert_due_at = COALESCE(s.alert_due_at, GREATEST(EXCLUDED.alert_due_at, s.last_alert_at + ${interval('$7')}))
+         alert_due_at = COALESCE(s.alert_due_at, GREATEST(EXCLUDED.alert_due_at, s.last_alert_at + ${interval('$3')}))
    WHERE EXCLUDED.last_seq > s.covered_seq AND (EXCLUDED.last_seq > s.last_seq OR s.alert_due_at IS NULL)`;
 
 /**
@@ -120,16 +129,9 @@ const SETTLE_ALERT = `
 export class PushStateRepository {
   constructor(@InjectNotificationDatabase() private readonly db: NotificationDatabase) {}
 
-  async takeInMessage(message: IncomingMessage, graceMs: number, collapseWindowMs: number): Promise<void> {
-    await this.db.query(TAKE_IN_MESSAGE, [
-      message.orgId,
-      message.conversationId,
-      message.seq,
-      message.senderId,
-      message.memberIds,
-      graceMs,
-      collapseWindowMs,
-    ]);
+  async takeInMessages(messages: readonly IncomingMessage[], graceMs: number, collapseWindowMs: number): Promise<void> {
+    if (messages.length === 0) return;
+    await this.db.query(TAKE_IN_MESSAGES, [JSON.stringify(messages), graceMs, collapseWindowMs]);
   }
 
   async takeInRead(userId: string, conversationId: string, seq: number): Promise<void> {
