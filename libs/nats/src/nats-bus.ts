@@ -193,7 +193,8 @@ export class NatsBus {
    * Publishes a fact. Durable events go to the JetStream stream with a message id (deduplicated
    * on republish) and resolve once the stream acknowledged storing them; the publish is a request
    * over the bus's own inbox mux, which is what the client's js.publish() does plus a timer and
-   * two Errors per call.
+   * two Errors per call. Live (non-durable) events resolve at once and leave with the turn's
+   * other publishes; one the client refuses (closed connection) is logged, not thrown.
    */
   async publish<E extends EventContract>(contract: E, payload: PayloadOf<E>, opts: { msgId?: string } = {}): Promise<void> {
     const subject = Subjects.event(this.prefix, contract);
