@@ -47,6 +47,14 @@ type Container = {
 };
 type EnvSource = { fieldRef?: { fieldPath: string }; secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } };
 type Workload = KubeObject & { spec: { selector: { matchLabels: Record<string, string> }; template: Pod } };
+type LabelSelector = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values: string[] }> };
+type NetworkPeer = { podSelector?: LabelSelector; namespaceSelector?: LabelSelector; ipBlock?: { cidr: string; except?: string[] } };
+type NetworkPolicyRule = { ports?: Array<{ port: number; protocol: string }> };
+type NetworkPolicySpec = {
+  podSelector: LabelSelector;
+  ingress?: Array<NetworkPolicyRule & { from?: NetworkPeer[] }>;
+  egress?: Array<NetworkPolicyRule & { to?: NetworkPeer[] }>;
+};
 
 function render(overlay: string): KubeObject[] {
   let yaml: string;
@@ -65,6 +73,13 @@ const ofKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.
 const named = (objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** Whether a label selector (matchLabels and `In` expressions, all the policies use) selects these labels. */
+const selects = (selector: LabelSelector, labels: Record<string, string>) =>
+  matches(selector.matchLabels ?? {}, labels) &&
+  (selector.matchExpressions ?? []).every((e) => {
+    if (e.operator !== 'In') throw new Error(`selector operator ${e.operator} is not handled by this test`);
+    return e.values.includes(labels[e.key]);
+  });
 const containersOf = (w: Workload) => [...w.spec.template.spec.containers, ...(w.spec.template.spec.initContainers ?? [])];
 const id = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
 
@@ -205,6 +220,9 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
         }
         for (const e of c.env ?? []) {
           if (e.valueFrom?.secretKeyRef && !secrets.has(e.valueFrom.secretKeyRef.name)) problems.push(`${id(w)}: secret ${e.valueFrom.secretKeyRef.name}`);
+          const keyRef = e.valueFrom?.configMapKeyRef;
+          const data = keyRef && (named(objects, 'ConfigMap', keyRef.name)?.data as Record<string, string> | undefined);
+          if (keyRef && data?.[keyRef.key] === undefined) problems.push(`${id(w)}: configmap key ${keyRef.name}/${keyRef.key}`);
         }
       }
       for (const v of w.spec.template.spec.volumes ?? []) {
@@ -246,8 +264,45 @@ describe.each(OVERLAYS)('k8s overlay %s', (overlay) => {
         .find((w) => w.metadata.name === name)!
         .spec.template.spec.containers[0].env?.find((e) => e.name === 'PGUSER')
         ?.valueFrom?.secretKeyRef?.name.replace(/-[a-z0-9]{10}$/, ''); // kustomize's generated-name suffix
-    expect(['parley-chat', 'parley-history'].map(userSecret)).toEqual(['parley-postgres-app', 'parley-postgres-app']);
+    expect(['parley-chat', 'parley-history', 'parley-notification'].map(userSecret)).toEqual(Array(3).fill('parley-postgres-app'));
     expect(userSecret('parley-migrate')).toBe('parley-postgres-owner');
+  });
+
+  it('lets exactly the workloads given a database reach Postgres, out and in', () => {
+    const fromShardMap = (name = '') => name.startsWith('parley-shard-map');
+    const usesDatabase = (w: Workload) =>
+      containersOf(w).some(
+        (c) => c.envFrom?.some((f) => fromShardMap(f.configMapRef?.name)) || c.env?.some((e) => fromShardMap(e.valueFrom?.configMapKeyRef?.name)),
+      );
+    const clients = workloads(objects).filter(usesDatabase).map((w) => w.spec.template.metadata!.labels!['app.kubernetes.io/component']);
+    expect(clients.sort()).toEqual(['chat', 'history', 'migrate', 'notification']);
+    const policy = (name: string) => named(objects, 'NetworkPolicy', name)!.spec as NetworkPolicySpec;
+    const components = (selector: LabelSelector) => selector.matchExpressions!.find((e) => e.key === 'app.kubernetes.io/component')!.values.sort();
+    expect(components(policy('database-clients-to-postgres').podSelector)).toEqual(clients);
+    const ingress = policy('postgres-from-database-clients').ingress!;
+    expect(ingress.map((rule) => [components(rule.from![0].podSelector!), rule.ports])).toEqual([[clients, [{ port: 5432, protocol: 'TCP' }]]]);
+  });
+
+  it('gives notification the directory (not the shards) as parley_app, and the parley-push Secret optionally', () => {
+    const notification = named(objects, 'Deployment', 'parley-notification') as Workload;
+    const c = notification.spec.template.spec.containers[0];
+    const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.valueFrom]));
+    expect(env.DIRECTORY_DATABASE_URL?.configMapKeyRef?.key).toBe('DIRECTORY_DATABASE_URL');
+    expect(env.PGPASSWORD?.secretKeyRef?.name).toMatch(/^parley-postgres-app/);
+    expect(c.envFrom?.some((f) => f.configMapRef?.name.startsWith('parley-shard-map'))).toBe(false);
+    expect(c.envFrom).toContainEqual({ secretRef: { name: 'parley-push', optional: true } });
+    expect(documentedSecrets).toContain('parley-push');
+  });
+
+  it('lets notification out to push services on 443 only, to any public address', () => {
+    const labels = (named(objects, 'Deployment', 'parley-notification') as Workload).spec.template.metadata!.labels!;
+    const internet = ofKind(objects, 'NetworkPolicy')
+      .map((p) => p.spec as NetworkPolicySpec)
+      .filter((p) => selects(p.podSelector, labels))
+      .flatMap((p) => p.egress ?? [])
+      .filter((rule) => rule.to?.some((peer) => peer.ipBlock) ?? true);
+    expect(internet.map((rule) => rule.ports)).toEqual([[{ port: 443, protocol: 'TCP' }]]);
+    expect(internet[0].to!.map((peer) => peer.ipBlock!.cidr)).toEqual(['0.0.0.0/0', '::/0']);
   });
 
   it('denies all traffic by default, in and out', () => {

@@ -8,12 +8,14 @@ import { ActiveUsers } from './auth/active-users';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { TokenIssuer } from './auth/token-issuer';
 import { ChatCommandsService } from './commands/chat-commands.service';
+import { NotificationCommandsService } from './commands/notification-commands.service';
 import { EventFanout } from './fanout/event-fanout.service';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { BackendReadiness } from './health/backend-readiness';
 import { AdminController } from './http/admin.controller';
 import { ConversationsController } from './http/conversations.controller';
 import { ErrorResponseFilter } from './http/error-response.filter';
+import { NotificationsController } from './http/notifications.controller';
 import { RateLimits } from './limits/rate-limits';
 import { PresenceEventsListener } from './presence/presence-events.listener';
 import { PresenceGateway } from './presence/presence.gateway';
@@ -27,6 +29,7 @@ import { ConversationsGateway } from './ws/conversations.gateway';
 import { DeliveryGateway } from './ws/delivery.gateway';
 import { GatewayDrain } from './ws/gateway-drain';
 import { MessagesGateway } from './ws/messages.gateway';
+import { NotificationsGateway } from './ws/notifications.gateway';
 import { SocketAuthenticator } from './ws/socket-authenticator';
 import { SocketEventGuard } from './ws/socket-event-guard';
 import { SocketPush } from './ws/socket-push';
@@ -41,7 +44,7 @@ export class GatewayAppModule {
         NatsModule.forRoot(natsOptions(config, 'gateway')),
         ServiceRuntimeModule.forService({ service: 'gateway', nodeId: config.NODE_ID }),
       ],
-      controllers: [AdminController, ConversationsController],
+      controllers: [AdminController, ConversationsController, NotificationsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ErrorResponseFilter },
@@ -53,6 +56,7 @@ export class GatewayAppModule {
         ChatNodeMembership,
         ChatRouter,
         ChatCommandsService,
+        NotificationCommandsService,
         AdminService,
         ConnectionRegistry,
         SocketPush,
@@ -64,6 +68,7 @@ export class GatewayAppModule {
         ConversationsGateway,
         MessagesGateway,
         DeliveryGateway,
+        NotificationsGateway,
         EventFanout,
         PresenceReporter,
         PresenceSubscriptions,

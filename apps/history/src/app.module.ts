@@ -8,6 +8,8 @@ import { OrgDirectoryRepository } from './admin/org-directory.repository';
 import { ConversationAccess } from './conversations/conversation-access';
 import { ConversationQueryService } from './conversations/conversation-query.service';
 import { ConversationReadRepository } from './conversations/conversation-read.repository';
+import { DeliveryStateRepository } from './delivery/delivery-state.repository';
+import { DeliveryStateService } from './delivery/delivery-state.service';
 import { HistoryConfig } from './history.config';
 import { HistoryNatsController } from './history.nats-controller';
 import { MessageHistoryService } from './messages/message-history.service';
@@ -35,6 +37,8 @@ export class HistoryAppModule {
         HistoryAdminService,
         DeviceSyncRepository,
         SyncService,
+        DeliveryStateRepository,
+        DeliveryStateService,
         HistoryNatsController,
       ],
     };

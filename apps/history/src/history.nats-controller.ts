@@ -1,8 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { HistoryCommands } from '@parley/contracts';
+import { HistoryCommands, HistoryDeliveryCommands } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { HistoryAdminService } from './admin/history-admin.service';
 import { ConversationQueryService } from './conversations/conversation-query.service';
+import { DeliveryStateService } from './delivery/delivery-state.service';
 import { MessageHistoryService } from './messages/message-history.service';
 import { SyncService } from './sync/sync.service';
 
@@ -15,6 +16,7 @@ export class HistoryNatsController implements OnModuleInit {
     private readonly messages: MessageHistoryService,
     private readonly admin: HistoryAdminService,
     private readonly sync: SyncService,
+    private readonly delivery: DeliveryStateService,
   ) {}
 
   onModuleInit(): void {
@@ -30,5 +32,11 @@ export class HistoryNatsController implements OnModuleInit {
       conversations: await this.admin.orgConversations(orgId),
     }));
     this.bus.handle(HistoryCommands.shardStatus, () => this.admin.shardStatus());
+    this.bus.handle(HistoryDeliveryCommands.unseenMessages, async ({ orgId, candidates, withPreview }) => ({
+      entries: await this.delivery.unseenMessages(orgId, candidates, withPreview),
+    }));
+    this.bus.handle(HistoryDeliveryCommands.unreadTotals, async ({ orgId, userIds }) => ({
+      totals: await this.delivery.unreadTotals(orgId, userIds),
+    }));
   }
 }

@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Actor, ErrorCode, HistoryCommands } from '@parley/contracts';
+import { Actor, ErrorCode, HistoryCommands, HistoryDeliveryCommands } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { newOrgId, newUserId } from '@parley/sharding';
 import { ShardedDatabase } from '@parley/store';
@@ -81,5 +81,37 @@ describe('history service on real Postgres and NATS', () => {
     const status = await bus.request(HistoryCommands.shardStatus, {});
     expect(status.logicalShards).toBe(8);
     expect(status.shards.every((s) => s.reachable)).toBe(true);
+  });
+  it('tells the notifier what each device has not seen: after its push, pointer and read cursor', async () => {
+    await db.forConversation(busy)!.query(
+      `INSERT INTO device_cursors (conversation_id, user_id, device_id, org_id, delivered_seq) VALUES ($1, $2, 'phone', $3, 110)`,
+      [busy, ben, orgId],
+    );
+    const ask = (candidates: Array<{ userId: string; deviceId: string; afterSeq: number; upToSeq: number }>, org = orgId) =>
+      bus.request(HistoryDeliveryCommands.unseenMessages, {
+        orgId: org,
+        candidates: candidates.map((c) => ({ ...c, conversationId: busy })),
+        withPreview: true,
+      });
+    const { entries } = await ask([
+      { userId: ben, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }, // pointer 110 wins
+      { userId: ben, deviceId: 'laptop', afterSeq: 0, upToSeq: 115 }, // read cursor 100 wins
+      { userId: ben, deviceId: 'tablet', afterSeq: 118, upToSeq: 120 }, // its last push wins
+      { userId: cid, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }, // not a member
+    ]);
+    const byDevice = Object.fromEntries(entries.map((e) => [e.deviceId, e]));
+    expect(entries).toHaveLength(3);
+    expect(byDevice.phone).toEqual({ userId: ben, deviceId: 'phone', conversationId: busy, count: 10, firstSeq: 111, lastSeq: 120, senderIds: [ana], preview: 'message 120' });
+    expect(byDevice.laptop).toMatchObject({ count: 15, firstSeq: 101, lastSeq: 115, preview: 'message 115' });
+    expect(byDevice.tablet).toMatchObject({ count: 2, firstSeq: 119, lastSeq: 120 });
+    // Ana's own messages are never unseen for her.
+    expect((await ask([{ userId: ana, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }])).entries[0]).toMatchObject({ count: 0, senderIds: [] });
+    expect((await ask([{ userId: ben, deviceId: 'phone', afterSeq: 0, upToSeq: 120 }], newOrgId({ homeShard: 2, shardSpread: 3 }))).entries).toEqual([]);
+  });
+
+  it('counts each user unread messages of others over all conversations (the badge)', async () => {
+    const { totals } = await bus.request(HistoryDeliveryCommands.unreadTotals, { orgId, userIds: [ana, ben, cid] });
+    // ben: 20 of ana's unread in busy, 3 of his own in quiet do not count; ana: ben's 3 in quiet.
+    expect(totals).toEqual({ [ana]: 3, [ben]: 20, [cid]: 0 });
   });
 });

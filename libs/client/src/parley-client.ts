@@ -1,4 +1,4 @@
-import type { Conversation, ConversationCreateInput, HistoryFetchInput, Message } from '@parley/contracts';
+import type { Conversation, ConversationCreateInput, HistoryFetchInput, Message, MuteState } from '@parley/contracts';
 import { Backoff, BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { asError, callOn, Link } from './call';
 import { CatchUp } from './catch-up';
@@ -238,6 +238,15 @@ export class ParleyClient extends TypedEmitter<ParleyClientEvents> {
   async unsubscribePresence(userIds: string[]): Promise<void> {
     userIds.forEach((id) => this.presenceSubscriptions.delete(id));
     await this.request('presence.unsubscribe', { userIds });
+  }
+
+  /** No pushes for this conversation on any of this user's devices, for good or until `until` (docs/notifications.md). */
+  mute(conversationId: string, until?: Date): Promise<MuteState> {
+    return this.request<MuteState>('conversation.mute', { conversationId, muted: true, ...(until ? { until: until.toISOString() } : {}) });
+  }
+
+  unmute(conversationId: string): Promise<MuteState> {
+    return this.request<MuteState>('conversation.mute', { conversationId, muted: false });
   }
 
   /** Typing indicator (no ack; dropped while disconnected: it expires on its own anyway). */

@@ -27,6 +27,8 @@ export const ClientEvent = {
   PresenceSubscribe: 'presence.subscribe',
   PresenceUnsubscribe: 'presence.unsubscribe',
   Typing: 'typing',
+  /** Extension: no pushes for a conversation (see notifications.ts). */
+  ConversationMute: 'conversation.mute',
 } as const;
 export type ClientEvent = (typeof ClientEvent)[keyof typeof ClientEvent];
 

@@ -74,7 +74,12 @@ export type MuteState = z.infer<typeof MuteState>;
 
 const withActor = <S extends z.ZodType>(input: S) => z.object({ actor: Actor, input });
 
+/** What a client needs before it registers: the platforms this deployment pushes to, and the VAPID key browsers subscribe with. */
+export const PushConfig = z.object({ platforms: z.array(PushPlatform), webPushPublicKey: z.string().optional() });
+export type PushConfig = z.infer<typeof PushConfig>;
+
 export const NotificationCommands = {
+  pushConfig: command(ServiceName.Notification, 'push.config', z.strictObject({}), PushConfig),
   pushRegister: command(ServiceName.Notification, 'push.register', withActor(PushRegistrationInput), PushRegistration),
   pushUnregister: command(ServiceName.Notification, 'push.unregister', withActor(PushUnregisterInput), z.object({})),
   pushList: command(ServiceName.Notification, 'push.list', withActor(z.strictObject({})), z.object({ registrations: z.array(PushRegistration) })),
@@ -84,27 +89,42 @@ export const NotificationCommands = {
 
 // ---- NATS contract: notification service → history (what it needs to decide) ----
 
-/** Most (user, device, conversation) triples or users one question may hold. */
+/** Most devices or users one question may name. */
 export const MAX_DELIVERY_STATE_ENTRIES = 500;
 
-export const DeviceConversation = z.object({ userId: Id, deviceId: DeviceId, conversationId: Id });
-export type DeviceConversation = z.infer<typeof DeviceConversation>;
-
-export const DeliveryState = DeviceConversation.extend({
-  /** The device's own pointer: the highest seq it acknowledged as delivered (0 if none). */
-  deviceDeliveredSeq: z.int().nonnegative(),
-  /** The member's read cursor (any of its devices). */
-  readSeq: z.int().nonnegative(),
+/** One registered device of a member, and the seqs its next push may cover: (afterSeq, upToSeq]. */
+export const PushCandidate = z.object({
+  userId: Id,
+  deviceId: DeviceId,
+  conversationId: Id,
+  afterSeq: z.int().nonnegative(),
+  upToSeq: z.int().nonnegative(),
 });
-export type DeliveryState = z.infer<typeof DeliveryState>;
+export type PushCandidate = z.infer<typeof PushCandidate>;
+
+/**
+ * What the store says about a candidate: the messages of others in (afterSeq, upToSeq]
+ * that this device has not acknowledged and its user has not read.
+ */
+export const UnseenMessages = PushCandidate.pick({ userId: true, deviceId: true, conversationId: true }).extend({
+  count: z.int().nonnegative(),
+  /** The lowest and highest unseen seq (absent when count is 0). */
+  firstSeq: z.int().positive().optional(),
+  lastSeq: z.int().positive().optional(),
+  /** Distinct senders of the unseen messages, newest last, at most 10. */
+  senderIds: z.array(Id),
+  /** The newest unseen message's body, when asked for and not redacted. */
+  preview: z.string().optional(),
+});
+export type UnseenMessages = z.infer<typeof UnseenMessages>;
 
 export const HistoryDeliveryCommands = {
-  /** Each triple's device pointer and member read cursor; triples whose user is not a member are left out. */
-  deliveryState: command(
+  /** Each candidate's unseen messages; candidates whose user is not a member are left out. */
+  unseenMessages: command(
     ServiceName.History,
-    'delivery.state',
-    z.strictObject({ orgId: Id, entries: z.array(DeviceConversation).min(1).max(MAX_DELIVERY_STATE_ENTRIES) }),
-    z.object({ entries: z.array(DeliveryState) }),
+    'delivery.unseen',
+    z.strictObject({ orgId: Id, candidates: z.array(PushCandidate).min(1).max(MAX_DELIVERY_STATE_ENTRIES), withPreview: z.boolean() }),
+    z.object({ entries: z.array(UnseenMessages) }),
   ),
   /** Each user's unread messages over all its conversations (the badge). */
   unreadTotals: command(
@@ -114,4 +134,3 @@ export const HistoryDeliveryCommands = {
     z.object({ totals: z.record(z.string(), z.int().nonnegative()) }),
   ),
 } as const;
-

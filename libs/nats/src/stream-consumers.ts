@@ -1,17 +1,27 @@
 import { AckPolicy, ConsumerMessages, DeliverPolicy, JsMsg, nanos } from 'nats';
-import { EventContract, parsePayload, Subjects } from '@parley/contracts';
+import { EventContract, parsePayload, PayloadOf, Subjects } from '@parley/contracts';
 import { ensureMessageStream } from './message-stream';
 import { BusLogger, describe, EventHandler, NatsBus } from './nats-bus';
 import { decodeJson } from './json-codec';
 
-/** One durable event and what to do with it. */
+/** One durable event and what to do with it: one at a time, or (durable readers) a run of them at once. */
 export interface EventBinding {
   readonly contract: EventContract;
-  readonly handler: EventHandler<EventContract>;
+  readonly handler?: EventHandler<EventContract>;
+  readonly batchHandler?: (payloads: unknown[]) => Promise<void>;
 }
 
 export function on<E extends EventContract>(contract: E, handler: EventHandler<E>): EventBinding {
   return { contract, handler: handler as EventHandler<EventContract> };
+}
+
+/**
+ * Like `on`, but a durable reader hands over every event of this kind that is already
+ * waiting (consecutive in the stream, up to its `maxBatch`) in one call: one database
+ * statement and one commit for many events. The call succeeds or fails as a whole.
+ */
+export function onBatch<E extends EventContract>(contract: E, handler: (payloads: PayloadOf<E>[]) => Promise<void>): EventBinding {
+  return { contract, batchHandler: handler as (payloads: unknown[]) => Promise<void> };
 }
 
 type Outcome = 'handled' | 'ignored' | 'invalid' | 'failed';
@@ -41,20 +51,63 @@ class EventDispatcher {
   }
 
   async dispatch(msg: JsMsg): Promise<Outcome> {
+    const decoded = this.decode(msg);
+    if (decoded === 'ignored' || decoded === 'invalid') return decoded;
+    return this.handle(decoded.binding, [decoded.payload], [msg]);
+  }
+
+  /**
+   * Handles messages in stream order, giving each run of consecutive events of a batch
+   * binding to its batch handler at once. Answers each message's outcome.
+   */
+  async dispatchBatch(msgs: readonly JsMsg[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = new Array(msgs.length);
+    let run: { binding: EventBinding; payloads: unknown[]; indexes: number[] } | null = null;
+    const flush = async () => {
+      if (!run) return;
+      const outcome = await this.handle(run.binding, run.payloads, run.indexes.map((i) => msgs[i]));
+      for (const i of run.indexes) outcomes[i] = outcome;
+      run = null;
+    };
+    for (let i = 0; i < msgs.length; i++) {
+      const decoded = this.decode(msgs[i]);
+      if (decoded === 'ignored' || decoded === 'invalid') {
+        outcomes[i] = decoded;
+        continue;
+      }
+      if (!decoded.binding.batchHandler) {
+        await flush();
+        outcomes[i] = await this.handle(decoded.binding, [decoded.payload], [msgs[i]]);
+        continue;
+      }
+      if (run && run.binding !== decoded.binding) await flush();
+      run ??= { binding: decoded.binding, payloads: [], indexes: [] };
+      run.payloads.push(decoded.payload);
+      run.indexes.push(i);
+    }
+    await flush();
+    return outcomes;
+  }
+
+  private decode(msg: JsMsg): { binding: EventBinding; payload: unknown } | 'ignored' | 'invalid' {
     const binding = this.bySubject.get(msg.subject);
     if (!binding) return 'ignored';
-    let payload: unknown;
     try {
-      payload = parsePayload(binding.contract.payload, decodeJson(msg.data));
+      return { binding, payload: parsePayload(binding.contract.payload, decodeJson(msg.data)) };
     } catch (err) {
       this.logger.warn(`dropped invalid ${binding.contract.name} event (stream seq ${msg.seq}): ${describe(err)}`);
       return 'invalid';
     }
+  }
+
+  private async handle(binding: EventBinding, payloads: unknown[], msgs: readonly JsMsg[]): Promise<Outcome> {
     try {
-      await binding.handler(payload);
+      if (binding.batchHandler) await binding.batchHandler(payloads);
+      else for (const payload of payloads) await binding.handler!(payload);
       return 'handled';
     } catch (err) {
-      this.logger.error(`${binding.contract.name} handler failed (stream seq ${msg.seq}, delivery ${msg.info.redeliveryCount}): ${describe(err)}`);
+      const seqs = msgs.length === 1 ? `stream seq ${msgs[0].seq}` : `stream seqs ${msgs[0].seq}..${msgs[msgs.length - 1].seq}`;
+      this.logger.error(`${binding.contract.name} handler failed (${seqs}, delivery ${msgs[0].info.redeliveryCount}): ${describe(err)}`);
       return 'failed';
     }
   }
@@ -74,19 +127,49 @@ interface Run {
   done: Promise<void>;
 }
 
-/** Handles messages one at a time, in stream order, until the reader stops. */
-function run(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>, logger: BusLogger): Run {
-  const done = (async () => {
+/**
+ * Handles messages in stream order until the reader stops: one at a time, or, with
+ * `maxBatch` above 1, everything that arrived while the previous batch was handled (up to
+ * `maxBatch`) at once. On stop, `drain` handles what already arrived; otherwise it is left
+ * (a durable consumer redelivers it, a follower reads it again from its last seq).
+ */
+function run(messages: ConsumerMessages, handle: (msgs: JsMsg[]) => Promise<void>, logger: BusLogger, options: { maxBatch: number; drain: boolean }): Run {
+  const arrived: JsMsg[] = [];
+  const idle = () => undefined;
+  let wake: () => void = idle;
+  let closed = false;
+  const receiving = (async () => {
     try {
-      for await (const msg of messages) await handle(msg);
+      for await (const msg of messages) {
+        arrived.push(msg);
+        wake();
+      }
     } catch (err) {
       logger.error(`stream reader stopped: ${describe(err)}`);
+    } finally {
+      closed = true;
+      wake();
     }
   })();
-  return { messages, done };
+  const handling = (async () => {
+    for (;;) {
+      if (closed && (!options.drain || arrived.length === 0)) return;
+      if (arrived.length === 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = idle;
+        continue;
+      }
+      try {
+        await handle(arrived.splice(0, options.maxBatch));
+      } catch (err) {
+        logger.error(`stream reader failed to handle events: ${describe(err)}`);
+      }
+    }
+  })();
+  return { messages, done: Promise.all([receiving, handling]).then(() => undefined) };
 }
 
-/** Stops taking messages and waits for the one being handled. */
+/** Stops taking messages and waits for those being handled. */
 async function halt(running: Run | null): Promise<void> {
   await running?.messages.close();
   await running?.done;
@@ -115,13 +198,14 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
     });
     current = run(
       await consumer.consume(),
-      async (msg) => {
+      async ([msg]) => {
         // A consumer being replaced may still hand over what its successor also reads.
         if (msg.seq <= lastSeq) return;
         lastSeq = msg.seq;
         await dispatcher.dispatch(msg);
       },
       logger,
+      { maxBatch: 1, drain: false },
     );
   };
   const reopen = async () => {
@@ -159,6 +243,8 @@ export interface DurableReaderOptions {
   maxDeliver?: number;
   /** Events handed out and not yet acknowledged, at most. */
   maxAckPending?: number;
+  /** Events already waiting that `onBatch` bindings get in one call, at most (default 200). */
+  maxBatch?: number;
 }
 
 /** Delay before a failed event is delivered again: doubling, capped. */
@@ -202,8 +288,7 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
     await jsm.consumers.add(stream, config);
   }
   const consumer = await bus.jetstream().consumers.get(stream, options.name);
-  const running = run(await consumer.consume(), async (msg) => {
-    const outcome = await dispatcher.dispatch(msg);
+  const settle = (msg: JsMsg, outcome: Outcome) => {
     if (outcome === 'handled' || outcome === 'ignored') msg.ack();
     else if (outcome === 'invalid') msg.term();
     else if (msg.info.redeliveryCount < maxDeliver) msg.nak(redeliveryDelayMs(msg.info.redeliveryCount));
@@ -211,6 +296,15 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
       logger.error(`giving up on stream seq ${msg.seq} after ${maxDeliver} deliveries`);
       msg.term();
     }
-  }, logger);
+  };
+  const running = run(
+    await consumer.consume(),
+    async (msgs) => {
+      const outcomes = await dispatcher.dispatchBatch(msgs);
+      msgs.forEach((msg, i) => settle(msg, outcomes[i]));
+    },
+    logger,
+    { maxBatch: options.maxBatch ?? 200, drain: true },
+  );
   return { stop: () => halt(running) };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { event, Subjects } from '@parley/contracts';
 import { connectTestBus, eventually, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
-import { BusLogger, consumeDurable, followStream, NatsBus, on, redeliveryDelayMs, StreamReader } from '../src';
+import { BusLogger, consumeDurable, followStream, NatsBus, on, onBatch, redeliveryDelayMs, StreamReader } from '../src';
 
 const Numbered = event('test.numbered', z.object({ n: z.int() }), true);
 const Other = event('test.other', z.object({ s: z.string() }), true);
@@ -136,6 +136,53 @@ describe('stream readers on a real JetStream', () => {
     await eventually(() => fromNew.includes(600) && fromAll.includes(600));
     expect(fromNew).toEqual([600]);
     expect(fromAll[0]).toBe(1);
+  });
+
+  it('hands waiting events to a batch binding in runs, in stream order, split where another kind comes between', async () => {
+    const batches: number[][] = [];
+    const others: string[] = [];
+    const order: string[] = [];
+    let failOnce = true;
+    // Everything is published before the reader starts, so it finds a backlog waiting.
+    await publish(700, 899);
+    await bus.publish(Other, { s: 'between' }, { msgId: `between-${prefix}` });
+    await publish(900, 949);
+    readers.push(
+      await consumeDurable(
+        bus,
+        {
+          name: 'batched',
+          startAt: 'all',
+          maxBatch: 64,
+          bindings: [
+            onBatch(Numbered, async (events) => {
+              const ns = events.map((e) => e.n).filter((n) => n >= 700 && n < 950);
+              if (ns.includes(920) && failOnce) {
+                failOnce = false;
+                throw new Error('database down');
+              }
+              if (ns.length) batches.push(ns);
+              order.push(...ns.map(String));
+            }),
+            on(Other, ({ s }) => {
+              if (s === 'between') {
+                others.push(s);
+                order.push(s);
+              }
+            }),
+          ],
+        },
+        logger([]),
+      ),
+    );
+    await eventually(() => batches.flat().length >= 250, 'all 250 events', 10_000);
+    const handled = batches.flat();
+    // The failed run came again whole: every event handled once after it succeeded.
+    expect([...new Set(handled)].sort((a, b) => a - b)).toEqual(Array.from({ length: 250 }, (_, i) => 700 + i));
+    expect(handled).toHaveLength(250);
+    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(1);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(64);
+    expect(order.indexOf('between')).toBe(order.indexOf('899') + 1);
   });
 
   it('backs off redeliveries, doubling up to a cap', () => {

@@ -4,3 +4,4 @@ export * from './service-runtime.module';
 export * from './run-service';
 export * from './metrics.controller';
 export * from './nest-logger';
+export * from './lru-map';

@@ -34,6 +34,17 @@ function dataSourceFor(url: string, kind: 'directory' | 'shard', poolSize: numbe
   });
 }
 
+/** The directory database alone: for a service whose state lives beside the users (notification). */
+export async function openDirectoryDatabase(
+  config: Pick<DatabaseConfig, 'DIRECTORY_DATABASE_URL' | 'DATABASE_POOL_SIZE'>,
+  applicationName: string,
+): Promise<DataSource> {
+  const directory = dataSourceFor(config.DIRECTORY_DATABASE_URL, 'directory', config.DATABASE_POOL_SIZE, applicationName);
+  await directory.initialize();
+  timeQueries(directory, 'directory');
+  return directory;
+}
+
 /**
  * The directory database and every physical shard, with the shard map in memory:
  * routing a conversation to its database needs no query.
@@ -47,9 +58,7 @@ export class ShardedDatabase {
   ) {}
 
   static async open(config: DatabaseConfig, applicationName: string): Promise<ShardedDatabase> {
-    const directory = dataSourceFor(config.DIRECTORY_DATABASE_URL, 'directory', config.DATABASE_POOL_SIZE, applicationName);
-    await directory.initialize();
-    timeQueries(directory, 'directory');
+    const directory = await openDirectoryDatabase(config, applicationName);
     const shards = new Map<string, DataSource>();
     try {
       const rows: Array<{ logical_shard: number; physical_shard: string }> = await directory.query(

@@ -175,6 +175,19 @@ export function countError(surface: ErrorSurface, code: string): void {
   errorCount(`${surface}|${code}`).inc();
 }
 
+const pushes = new Counter({
+  name: 'parley_pushes_total',
+  help: 'Notification decisions and push outcomes, by platform, kind (alert, clear) and outcome: sent, delivered (the device had it, no push), gone (registration removed), retry, rejected, given_up.',
+  labelNames: ['platform', 'kind', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export type PushOutcomeLabel = 'sent' | 'delivered' | 'gone' | 'retry' | 'rejected' | 'given_up';
+
+export function countPush(platform: string, kind: 'alert' | 'clear', outcome: PushOutcomeLabel): void {
+  pushes.labels(platform, kind, outcome).inc();
+}
+
 let defaultsStarted = false;
 
 /** Names the service on every series and adds the process metrics (CPU, memory, event loop lag, GC). */

@@ -43,6 +43,8 @@ export type PushOutcome =
 export interface PushProvider {
   readonly platform: PushPlatform;
   send(target: PushTarget, notification: PushNotification): Promise<PushOutcome>;
+  /** Releases long-lived connections (APNs keeps an HTTP/2 session); called at shutdown. */
+  close?(): Promise<void>;
 }
 
 /** Nest token for the configured providers (a `PushProvider[]`). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DirectoryCommands, ErrorCode, ParleyError } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
-import { LruMap } from '../lru-map';
+import { LruMap } from '@parley/service-runtime';
 import { UserDirectory } from '../sessions/presence-ports';
 
 const CACHED_USERS = 100_000;

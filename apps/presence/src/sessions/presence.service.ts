@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DeviceSession, ErrorCode, ParleyError, Presence, sessionDigest, SessionView } from '@parley/contracts';
-import { LruMap } from '../lru-map';
+import { LruMap } from '@parley/service-runtime';
 import { PRESENCE_CONFIG, PresenceConfig } from '../presence.config';
 import { PresenceNotifier, PresenceStore, SeenRecord, UserDirectory } from './presence-ports';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, ErrorCode, HistoryCommands, ParleyError } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
-import { LruMap } from '../lru-map';
+import { LruMap } from '@parley/service-runtime';
 import { ConversationMembers } from '../sessions/presence-ports';
 
 /** How long a member list (or a refusal) is trusted without asking again; member changes also arrive as events. */
