@@ -30,7 +30,7 @@ export function timeQueries(dataSource: DataSource, database: string): void {
   dataSource.subscribers.push(new QueryTimer(database));
 }
 
-/** Times a statement sent past TypeORM, straight to its pool, under the database's label. */
+/** Times a statement sent past TypeORM, straight to its pool, under the database's label (the wait for a pooled connection included). */
 export async function timedQuery<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
   const database = labels.get(dataSource);
   if (database === undefined) return run();
