@@ -103,6 +103,15 @@ describe('chat service on real Postgres and NATS', () => {
       expect(await codeOf(bus.request(DirectoryCommands.userList, { orgId: 'o1x1_nope' }))).toBe(ErrorCode.NOT_FOUND);
       expect(await codeOf(bus.request(DirectoryCommands.userDeactivate, { orgId: other.id, userId: user.id }))).toBe(ErrorCode.NOT_FOUND);
     });
+
+    it('answers in one request which users are active in the org given with them', async () => {
+      const [org, other] = [await newOrg(), await newOrg()];
+      const [ann, bo, cy] = [await newUser(org.id), await newUser(org.id), await newUser(other.id)];
+      await bus.request(DirectoryCommands.userDeactivate, { orgId: org.id, userId: bo.id });
+      const users = [ann, bo, { id: cy.id, orgId: org.id }, { id: 'u_nobody', orgId: org.id }, cy].map((u) => ({ orgId: u.orgId, userId: u.id }));
+      await expect(bus.request(DirectoryCommands.usersActive, { users })).resolves.toEqual({ activeUserIds: [ann.id, cy.id] });
+      expect(await codeOf(bus.request(DirectoryCommands.usersActive, { users: [] }))).toBe(ErrorCode.BAD_REQUEST);
+    });
   });
 
   describe('conversation.create', () => {

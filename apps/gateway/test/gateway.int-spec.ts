@@ -130,6 +130,7 @@ describe('gateway on real NATS', () => {
     peer.handle(HistoryCommands.shardStatus, () => ({ logicalShards: 8, shards: [{ id: 'shard-0', logicalShards: [0, 1], reachable: true }] }));
     peer.handle(HistoryCommands.messagesFetch, ({ input }) => ({ messages: [], hasMore: input.limit === 1 }));
     peer.handle(DirectoryCommands.userGet, ({ orgId, userId }) => ({ id: userId, orgId, displayName: userId, createdAt: new Date().toISOString() }));
+    peer.handle(DirectoryCommands.usersActive, ({ users }) => ({ activeUserIds: users.map((u) => u.userId) }));
     peer.handle(DirectoryCommands.userDeactivate, ({ userId }) => (deactivated.push(userId), {}));
     // The presence service as far as sessions go: what the gateway reports is what the admin API lists.
     const sessions = new Map<string, SessionView>();

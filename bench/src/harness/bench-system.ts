@@ -101,9 +101,14 @@ export class BenchSystem {
   }
 
   /** Stops the gateway (SIGTERM) and starts it again; resolves when it is ready. */
+  /**
+   * A crash restart (SIGKILL): every client loses its socket at the same moment, which is the
+   * storm. A SIGTERM would drain instead, spreading the disconnects over DRAIN_WINDOW_MS on
+   * purpose so that the other gateways see a ramp; with one gateway that only adds the window.
+   */
   async restartGateway(): Promise<void> {
     const gateway = this.parley.service('gateway');
-    await gateway.stop();
+    await gateway.stop('SIGKILL');
     gateway.start();
     await this.parley.waitReady(60_000);
   }

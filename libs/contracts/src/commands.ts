@@ -10,7 +10,7 @@ import {
 } from './client-events';
 import { command, ServiceName } from './nats-contract';
 import { text } from './validation';
-import { Actor, Conversation, ConversationSummary, Id, Message, Org, ReceiptKind, Seq, SyncResult, User, ViewerState } from './shapes';
+import { Actor, Conversation, ConversationSummary, Id, MAX_ACTIVE_CHECKS, Message, Org, ReceiptKind, Seq, SyncResult, User, ViewerState } from './shapes';
 
 const withActor = <S extends z.ZodObject>(input: S) => z.object({ actor: Actor, input });
 
@@ -62,6 +62,16 @@ export const DirectoryCommands = {
     User,
   ),
   userGet: command(ServiceName.Chat, 'directory.user.get', z.strictObject({ orgId: Id, userId: Id }), User),
+  /**
+   * Which of these users exist in the org given with them and are not deactivated: the
+   * handshakes a gateway checks at the same time, asked in one request.
+   */
+  usersActive: command(
+    ServiceName.Chat,
+    'directory.users.active',
+    z.strictObject({ users: z.array(z.strictObject({ orgId: Id, userId: Id })).min(1).max(MAX_ACTIVE_CHECKS) }),
+    z.object({ activeUserIds: z.array(Id) }),
+  ),
   userList: command(ServiceName.Chat, 'directory.user.list', z.strictObject({ orgId: Id }), z.object({ users: z.array(User) })),
   userDeactivate: command(ServiceName.Chat, 'directory.user.deactivate', z.strictObject({ orgId: Id, userId: Id }), Empty),
 } as const;

@@ -14,6 +14,8 @@ export const MAX_SYNC_LIMIT = 500;
 export const MAX_SYNC_CONVERSATIONS = 100;
 /** Entries a `sync` request's `since` may hold. */
 export const MAX_SYNC_CURSORS = 2000;
+/** Users one `directory.users.active` request may ask about. */
+export const MAX_ACTIVE_CHECKS = 500;
 
 export const Id = text('id').min(1).max(128);
 export const Seq = z.int().positive();

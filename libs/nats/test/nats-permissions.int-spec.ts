@@ -98,6 +98,10 @@ describe('NATS users and permissions (deploy/nats/nats-server.conf)', () => {
     await buses.gateway.publish(DeviceSessionOpened, { node: 'gateway-0', session: { userId: 'u_a', orgId: 'o1', deviceId: 'd', connectedAt: new Date(0).toISOString() } });
     await buses.presence.publish(PresenceChanged, { presence: { userId: 'u_a', status: 'online', lastSeenAt: null }, rev: 1 });
     await expect(buses.presence.request(DirectoryCommands.userGet, { orgId: 'o1', userId: 'u_a' })).resolves.toMatchObject({ id: 'u_a' });
+    // The gateway checks its handshakes' users in batches.
+    buses.chat.handle(DirectoryCommands.usersActive, ({ users }) => ({ activeUserIds: users.map((u) => u.userId) }));
+    await buses.chat.flush();
+    await expect(buses.gateway.request(DirectoryCommands.usersActive, { users: [{ orgId: 'o1', userId: 'u_a' }] })).resolves.toEqual({ activeUserIds: ['u_a'] });
     const kv = await buses.presence.jetstream().views.kv(presenceBucketName(PREFIX), { history: 1 });
     await kv.put('online.dQ', '{}');
     expect((await kv.get('online.dQ'))?.string()).toBe('{}');

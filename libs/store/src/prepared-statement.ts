@@ -1,7 +1,7 @@
 import type { Pool, QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { timeStatement } from './query-timer';
+import { timedQuery } from './query-timer';
 
 /**
  * A statement the hot path runs many times a second, run as a named prepared statement on the
@@ -16,16 +16,8 @@ export class PreparedStatement<Row extends QueryResultRow> {
     private readonly text: string,
   ) {}
 
-  async run(db: DataSource, values: unknown[]): Promise<Row[]> {
+  run(db: DataSource, values: unknown[]): Promise<Row[]> {
     const pool = (db.driver as PostgresDriver).master as Pool;
-    const started = performance.now();
-    let ok = false;
-    try {
-      const result = await pool.query<Row>({ name: this.name, text: this.text, values });
-      ok = true;
-      return result.rows;
-    } finally {
-      timeStatement(db, ok, (performance.now() - started) / 1000);
-    }
+    return timedQuery(db, async () => (await pool.query<Row>({ name: this.name, text: this.text, values })).rows);
   }
 }

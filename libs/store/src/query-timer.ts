@@ -30,8 +30,17 @@ export function timeQueries(dataSource: DataSource, database: string): void {
   dataSource.subscribers.push(new QueryTimer(database));
 }
 
-/** Records a statement run past TypeORM (a prepared statement) under its database's label. */
-export function timeStatement(dataSource: DataSource, ok: boolean, seconds: number): void {
+/** Times a statement sent past TypeORM, straight to its pool, under the database's label (the wait for a pooled connection included). */
+export async function timedQuery<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
   const database = labels.get(dataSource);
-  if (database !== undefined) observeDbQuery(database, ok ? 'ok' : 'error', seconds);
+  if (database === undefined) return run();
+  const started = performance.now();
+  let outcome: 'ok' | 'error' = 'error';
+  try {
+    const result = await run();
+    outcome = 'ok';
+    return result;
+  } finally {
+    observeDbQuery(database, outcome, (performance.now() - started) / 1000);
+  }
 }

@@ -88,6 +88,62 @@ describe('application role and row-level security', () => {
     }
   });
 
+  describe('orgScoped: the scope and the query in one round trip', () => {
+    let db: ShardedDatabase;
+    let shard: ReturnType<ShardedDatabase['forLogicalShard']>;
+    const orgsSeenBy = async (orgId: string) =>
+      ((await orgScoped(shard, orgId).query('SELECT org_id, current_setting($1) AS scope FROM messages', [ORG_SCOPE_SETTING])) as Array<{
+        org_id: string;
+        scope: string;
+      }>).map((r) => `${r.org_id} in ${r.scope}`);
+
+    beforeAll(async () => {
+      // One connection: every query reuses the connection the previous one left behind.
+      const config = {
+        ...databases.config,
+        DIRECTORY_DATABASE_URL: asAppRole(databases.config.DIRECTORY_DATABASE_URL),
+        SHARD_DATABASE_URLS: [{ id: 'shard-0', url: appUrl }],
+        DATABASE_POOL_SIZE: 1,
+      };
+      db = await ShardedDatabase.open(config, 'rls-test-one-connection');
+      shard = db.forLogicalShard(0);
+    });
+
+    afterAll(() => db.close());
+
+    it('shows each org only its rows, alternating orgs on one reused connection, and leaves it in the system scope', async () => {
+      const orgs = Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? ORG_A : ORG_B));
+      const seen = await Promise.all(orgs.map(orgsSeenBy));
+      expect(seen).toEqual(orgs.map((org) => [`${org} in ${org}`]));
+      expect(await shard.query(`SELECT current_setting($1) AS scope, count(*)::int AS n FROM messages`, [ORG_SCOPE_SETTING])).toEqual([{ scope: '*', n: 2 }]);
+    });
+
+    it('leaves no scope and no open transaction behind a query that fails midway, and the next org sees only its rows', async () => {
+      const failing = orgScoped(shard, ORG_A).query('SELECT org_id, 1 / (3 - g) AS x FROM messages, generate_series(1, 5) AS g');
+      const next = orgsSeenBy(ORG_B);
+      await expect(failing).rejects.toThrow(/division by zero/);
+      expect(await next).toEqual([`${ORG_B} in ${ORG_B}`]);
+      await expect(orgScoped(shard, ORG_A).query('SELECT org_id FROM messages WHERE seq = $1', ['not a number'])).rejects.toThrow(/invalid input syntax/);
+      expect(await orgsSeenBy(ORG_A)).toEqual([`${ORG_A} in ${ORG_A}`]);
+      // Left inside a transaction, the connection would answer both statements with the same transaction id.
+      const state = () => shard.query(`SELECT current_setting($1) AS scope, pg_current_xact_id()::text AS xid`, [ORG_SCOPE_SETTING]);
+      const [first] = await state();
+      const [second] = await state();
+      expect(first.scope).toBe('*');
+      expect(second.xid).not.toBe(first.xid);
+    });
+
+    it('writes only its org\'s rows and answers writes as TypeORM does', async () => {
+      expect(await orgScoped(shard, ORG_A).query(`UPDATE messages SET body = body WHERE conversation_id = 'c0_b'`)).toEqual([[], 0]);
+      expect(await orgScoped(shard, ORG_A).query(`UPDATE messages SET body = body WHERE conversation_id = 'c0_a'`)).toEqual([[], 1]);
+    });
+
+    it('refuses the system scope or an empty org id instead of widening the scope', () => {
+      expect(() => orgScoped(shard, '*')).toThrow(/not an org id/);
+      expect(() => orgScoped(shard, '')).toThrow(/not an org id/);
+    });
+  });
+
   it('gives the application role no ownership: no DDL, no disabling the policy, no migrations table', async () => {
     const app = await connect(appUrl, '*');
     await expect(app.query('ALTER TABLE messages DISABLE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);

@@ -16,6 +16,7 @@ export class DirectoryNatsController implements OnApplicationBootstrap {
     this.bus.handle(DirectoryCommands.orgGet, ({ orgId }) => this.directory.getOrg(orgId));
     this.bus.handle(DirectoryCommands.userCreate, ({ orgId, displayName }) => this.directory.createUser(orgId, displayName));
     this.bus.handle(DirectoryCommands.userGet, ({ orgId, userId }) => this.directory.getUser(orgId, userId));
+    this.bus.handle(DirectoryCommands.usersActive, async ({ users }) => ({ activeUserIds: await this.directory.activeUserIds(users) }));
     this.bus.handle(DirectoryCommands.userList, async ({ orgId }) => ({ users: await this.directory.listUsers(orgId) }));
     this.bus.handle(DirectoryCommands.userDeactivate, async ({ orgId, userId }) => {
       await this.directory.deactivateUser(orgId, userId);

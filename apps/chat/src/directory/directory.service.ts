@@ -33,6 +33,17 @@ export class DirectoryService {
     return (await this.directory.findUser(orgId, userId)) ?? throwNotFound('user');
   }
 
+  /** The ids of the users that exist in the org given with them and are active, in one query. */
+  async activeUserIds(users: ReadonlyArray<{ orgId: string; userId: string }>): Promise<string[]> {
+    const standings = new Map((await this.directory.standings(users.map((u) => u.userId))).map((s) => [s.id, s]));
+    return users
+      .filter(({ orgId, userId }) => {
+        const standing = standings.get(userId);
+        return standing !== undefined && standing.active && standing.orgId === orgId;
+      })
+      .map((u) => u.userId);
+  }
+
   async listUsers(orgId: string): Promise<User[]> {
     const users = await this.directory.listUsers(orgId);
     // An empty list must still tell an unknown org from an org without users.

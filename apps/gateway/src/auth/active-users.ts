@@ -1,22 +1,46 @@
 import { Injectable } from '@nestjs/common';
-import { DirectoryCommands, ErrorCode, ParleyError } from '@parley/contracts';
+import { DirectoryCommands, ErrorCode, MAX_ACTIVE_CHECKS, ParleyError } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 
 /** How long a user seen active is trusted without asking the directory again. */
 export const ACTIVE_USER_CACHE_MS = 30_000;
 const MAX_REMEMBERED_DEACTIVATIONS = 100_000;
+/** Directory requests under way at once (two chat nodes answer them); later checks wait and go together. */
+const MAX_REQUESTS_IN_FLIGHT = 2;
+
+/** A user's check waiting for the next directory request; concurrent checks of one user share it. */
+class QueuedCheck {
+  readonly answer: Promise<boolean>;
+  resolve!: (active: boolean) => void;
+  reject!: (err: unknown) => void;
+
+  constructor(
+    readonly orgId: string,
+    readonly userId: string,
+  ) {
+    this.answer = new Promise((resolve, reject) => Object.assign(this, { resolve, reject }));
+  }
+}
 
 /**
  * A valid signature is not enough: the user must still exist and be active. Users
  * seen active are cached briefly; a deactivation reaches every gateway as an event
  * (see EventFanout) and drops the user from the cache at once, so the next handshake,
  * REST call or socket event asks the directory again and is refused.
+ *
+ * The checks not answered from the cache (all of them when a restarted gateway meets
+ * its reconnecting clients) are asked together: those of one turn of the event loop,
+ * and those that arrive while the directory is busy with earlier ones, go as one
+ * `directory.users.active` request.
  */
 @Injectable()
 export class ActiveUsers {
   private readonly seenActive = new Map<string, number>();
   /** Users this gateway saw deactivated: refused even by a directory answer that was already on its way. */
   private readonly deactivated = new Set<string>();
+  private readonly queued = new Map<string, QueuedCheck>();
+  private requestsInFlight = 0;
+  private sendScheduled = false;
 
   constructor(private readonly bus: NatsBus) {}
 
@@ -28,13 +52,11 @@ export class ActiveUsers {
 
   async requireActive(orgId: string, userId: string): Promise<void> {
     if (this.isKnownActive(userId)) return;
-    const user = await this.bus.request(DirectoryCommands.userGet, { orgId, userId }).catch((err: unknown) => {
-      if (err instanceof ParleyError && err.code === ErrorCode.NOT_FOUND) return null;
-      throw err;
-    });
-    if (!user || user.deactivatedAt || this.deactivated.has(userId)) {
+    if (this.deactivated.has(userId)) throw refused();
+    const active = await this.askDirectory(orgId, userId);
+    if (!active || this.deactivated.has(userId)) {
       this.seenActive.delete(userId);
-      throw new ParleyError(ErrorCode.UNAUTHORIZED, 'the user is deactivated or unknown');
+      throw refused();
     }
     this.seenActive.set(userId, Date.now());
   }
@@ -45,4 +67,52 @@ export class ActiveUsers {
     if (this.deactivated.size >= MAX_REMEMBERED_DEACTIVATIONS) this.deactivated.clear(); // the directory still refuses them
     this.deactivated.add(userId);
   }
+
+  private askDirectory(orgId: string, userId: string): Promise<boolean> {
+    const key = `${orgId}\u0000${userId}`;
+    let check = this.queued.get(key);
+    if (!check) {
+      check = new QueuedCheck(orgId, userId);
+      this.queued.set(key, check);
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(() => {
+          this.sendScheduled = false;
+          this.sendQueued();
+        });
+      }
+    }
+    return check.answer;
+  }
+
+  private sendQueued(): void {
+    while (this.queued.size > 0 && this.requestsInFlight < MAX_REQUESTS_IN_FLIGHT) {
+      const batch: QueuedCheck[] = [];
+      for (const [key, check] of this.queued) {
+        if (batch.length === MAX_ACTIVE_CHECKS) break;
+        batch.push(check);
+        this.queued.delete(key);
+      }
+      this.requestsInFlight++;
+      this.bus
+        .request(DirectoryCommands.usersActive, { users: batch.map(({ orgId, userId }) => ({ orgId, userId })) })
+        .then(
+          ({ activeUserIds }) => {
+            const active = new Set(activeUserIds);
+            for (const check of batch) check.resolve(active.has(check.userId));
+          },
+          (err: unknown) => {
+            for (const check of batch) check.reject(err);
+          },
+        )
+        .finally(() => {
+          this.requestsInFlight--;
+          this.sendQueued();
+        });
+    }
+  }
+}
+
+function refused(): ParleyError {
+  return new ParleyError(ErrorCode.UNAUTHORIZED, 'the user is deactivated or unknown');
 }

@@ -1,4 +1,4 @@
-import { DirectoryCommands, ErrorCode, ParleyError, RequestOf } from '@parley/contracts';
+import { DirectoryCommands, RequestOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { loadConfig } from '@parley/config';
 import { ActiveUsers } from '../auth/active-users';
@@ -12,10 +12,9 @@ class Directory {
   readonly deactivated = new Set<string>();
   asks = 0;
   readonly bus = {
-    request: async (_contract: unknown, { orgId, userId }: RequestOf<typeof DirectoryCommands.userGet>) => {
+    request: async (_contract: unknown, { users }: RequestOf<typeof DirectoryCommands.usersActive>) => {
       this.asks++;
-      if (userId === 'u_unknown') throw new ParleyError(ErrorCode.NOT_FOUND, 'user not found');
-      return { id: userId, orgId, displayName: userId, createdAt: '', ...(this.deactivated.has(userId) ? { deactivatedAt: '' } : {}) };
+      return { activeUserIds: users.map((u) => u.userId).filter((id) => !this.deactivated.has(id)) };
     },
   } as unknown as NatsBus;
 }
