@@ -310,13 +310,21 @@ describe('gateway on real NATS', () => {
       expect(issued.status).toBe(201);
       const dave = await TestClient.connect(url, issued.body.token, 'tablet');
       clients.push(dave);
-      const sessions = await admin.call<{ sessions: unknown[] }>('GET', '/admin/sessions?userId=u_dave');
-      expect(sessions.body.sessions).toEqual([{ userId: 'u_dave', deviceId: 'tablet', connectedAt: expect.any(String), node: 'gateway-test' }]);
+      // The session is reported to presence by an event: the admin view follows the connect, not with it.
+      let sessions: unknown[] = [];
+      await eventually(async () => {
+        sessions = (await admin.call<{ sessions: unknown[] }>('GET', '/admin/sessions?userId=u_dave')).body.sessions;
+        return sessions.length > 0;
+      }, 'the session in the admin view');
+      expect(sessions).toEqual([{ userId: 'u_dave', deviceId: 'tablet', connectedAt: expect.any(String), node: 'gateway-test' }]);
       const closed = new Promise((resolve) => dave.socket.once('disconnect', resolve));
       expect((await admin.call('DELETE', `/admin/orgs/${ORG}/users/u_dave`)).status).toBe(204);
       await closed;
       expect(deactivated).toEqual(['u_dave']);
-      expect((await admin.call<{ sessions: unknown[] }>('GET', '/admin/sessions?userId=u_dave')).body.sessions).toEqual([]);
+      await eventually(
+        async () => (await admin.call<{ sessions: unknown[] }>('GET', '/admin/sessions?userId=u_dave')).body.sessions.length === 0,
+        'the session gone from the admin view',
+      );
     });
 
     it('answers bad bodies, bad params and unknown routes in the error shape', async () => {
