@@ -12,7 +12,8 @@ import { command, ServiceName } from './nats-contract';
 import { text } from './validation';
 import { Actor, Conversation, ConversationSummary, Id, MAX_ACTIVE_CHECKS, Message, Org, ReceiptKind, Seq, SyncResult, User, ViewerState } from './shapes';
 
-const withActor = <S extends z.ZodObject>(input: S) => z.object({ actor: Actor, input });
+/** A client command as it crosses NATS: the verified actor (from the gateway) and the validated input. */
+export const withActor = <S extends z.ZodType>(input: S) => z.object({ actor: Actor, input });
 
 const ConversationReply = z.object({ conversation: Conversation });
 const ConversationsReply = z.object({ conversations: z.array(Conversation) });

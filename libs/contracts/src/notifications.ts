@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withActor } from './commands';
 import { command, ServiceName } from './nats-contract';
 import { Actor, Id, IsoTime } from './shapes';
 import { text } from './validation';
@@ -71,8 +72,6 @@ export const MuteState = z.object({ conversationId: Id, muted: z.boolean(), unti
 export type MuteState = z.infer<typeof MuteState>;
 
 // ---- NATS contract: gateway → notification service ----
-
-const withActor = <S extends z.ZodType>(input: S) => z.object({ actor: Actor, input });
 
 /** What a client needs before it registers: the platforms this deployment pushes to, and the VAPID key browsers subscribe with. */
 export const PushConfig = z.object({ platforms: z.array(PushPlatform), webPushPublicKey: z.string().optional() });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Actor, ErrorCode, ParleyError, PushConfig, PushRegistration, PushRegistrationInput } from '@parley/contracts';
+import { Actor, ErrorCode, ParleyError, PushConfig, PushPlatform, PushRegistration, PushRegistrationInput } from '@parley/contracts';
 import { PUSH_PROVIDERS, PushProvider, PushTarget } from '../providers/push-provider';
 import { WEB_PUSH_PUBLIC_KEY } from '../providers/web-push-public-key';
 import { PushRegistrationRepository } from './push-registration.repository';
@@ -7,7 +7,7 @@ import { PushRegistrationRepository } from './push-registration.repository';
 /** A device's push target: registered, replaced, removed, listed; only for platforms this deployment pushes to. */
 @Injectable()
 export class PushRegistrationService {
-  private readonly platforms: Set<string>;
+  private readonly platforms: Set<PushPlatform>;
 
   constructor(
     private readonly registrations: PushRegistrationRepository,
@@ -19,7 +19,7 @@ export class PushRegistrationService {
 
   config(): PushConfig {
     return {
-      platforms: [...this.platforms] as PushConfig['platforms'],
+      platforms: [...this.platforms],
       ...(this.webPushPublicKey ? { webPushPublicKey: this.webPushPublicKey } : {}),
     };
   }
