@@ -4,6 +4,7 @@ import { DEV_DEFAULTS } from '@parley/config';
 import { ParleySystem } from '@parley/launcher';
 import { deleteMessageStream, NatsBus } from '@parley/nats';
 import { createScratchDatabases, ScratchDatabases, ShardedDatabase } from '@parley/store';
+import { CpuGroup, postgresOf, processesNamed } from './cpu-meter';
 
 /**
  * The gateway's rate limits stay on (their cost is part of what is measured) but far above the
@@ -43,11 +44,14 @@ export class BenchSystem {
     readonly databases: ScratchDatabases,
     readonly store: ShardedDatabase,
     readonly natsPrefix: string,
+    /** Every database of this run is named `<databasePrefix>_dir`, `…_s0`, …. */
+    readonly databasePrefix: string,
   ) {}
 
   static async start(options: BenchSystemOptions): Promise<BenchSystem> {
     const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-    const databases = await createScratchDatabases(DATABASE_SERVER, `parley_bench_${suffix}`, {
+    const databasePrefix = `parley_bench_${suffix}`;
+    const databases = await createScratchDatabases(DATABASE_SERVER, databasePrefix, {
       physicalShards: options.physicalShards,
       logicalShards: options.logicalShards,
       poolSize: 10,
@@ -83,7 +87,7 @@ export class BenchSystem {
       await databases.drop();
       throw err;
     }
-    return new BenchSystem(parley, databases, store, natsPrefix);
+    return new BenchSystem(parley, databases, store, natsPrefix, databasePrefix);
   }
 
   get url(): string {
@@ -100,7 +104,25 @@ export class BenchSystem {
     return pid;
   }
 
-  /** Stops the gateway (SIGTERM) and starts it again; resolves when it is ready. */
+  /**
+   * What a message costs where: each service (the chat nodes together), nats-server and this
+   * run's Postgres backends, for CpuMeter. nats-server and Postgres's background writers are
+   * shared with anything else on the machine.
+   */
+  cpuGroups(): CpuGroup[] {
+    const services = (match: (name: string) => boolean) => async () =>
+      [...this.parley.processes.values()].filter((p) => match(p.spec.name) && p.pid !== undefined).map((p) => p.pid as number);
+    return [
+      { name: 'gateway', pids: services((name) => name === 'gateway') },
+      { name: 'chat', pids: services((name) => name.startsWith('chat-')) },
+      { name: 'history', pids: services((name) => name === 'history') },
+      { name: 'notification', pids: services((name) => name === 'notification') },
+      { name: 'presence', pids: services((name) => name === 'presence') },
+      processesNamed('nats-server'),
+      postgresOf(DATABASE_SERVER, this.databasePrefix),
+    ];
+  }
+
   /**
    * A crash restart (SIGKILL): every client loses its socket at the same moment, which is the
    * storm. A SIGTERM would drain instead, spreading the disconnects over DRAIN_WINDOW_MS on
@@ -135,12 +157,6 @@ export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(status);
   if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(kb[1]) * 1024;
-}
-
-/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 1/100 s). */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The soft open-file limit of a process (Linux /proc). */

@@ -1,3 +1,4 @@
+import { CpuMeter } from '../harness/cpu-meter';
 import { measureStep, StepResult } from '../load/rate-steps';
 import type { Scenario } from '../scenario';
 import { baselinePairs, parleyPairs } from './direct-pairs';
@@ -17,6 +18,8 @@ export const scenario = (): Scenario => ({
     { key: 'deliveryP50', label: 'send→delivered p50', unit: 'ms', better: 'lower' },
     { key: 'deliveryP95', label: 'send→delivered p95', unit: 'ms', better: 'lower' },
     { key: 'deliveryP99', label: 'send→delivered p99', unit: 'ms', better: 'lower', target: 25 },
+    { key: 'cpuTotal', label: 'CPU per message, all of Parley (bare: the server)', unit: 'µs', better: 'lower' },
+    ...CPU_PARTS.map((part) => ({ key: cpuKey(part), label: `CPU per message: ${part}`, unit: 'µs', better: 'lower' as const, hasBaseline: false })),
   ],
   async run(ctx) {
     const { options } = ctx;
@@ -27,11 +30,21 @@ export const scenario = (): Scenario => ({
     if (!options.latencyRate && !measured) ctx.log(`latency: no throughput figure in this run; using --start-rate ${rate} msg/s`);
     const step = (routes: Parameters<typeof measureStep>[1]) =>
       measureStep(ctx.pool, routes, { rate, durationMs: options.latencyMs, bodySize: options.bodySize, deliveriesPerMessage: 1 });
-    const parley = await step(await parleyPairs(ctx, options.pairs));
+    const parleyRoutes = await parleyPairs(ctx, options.pairs);
+    const parleyCpu = new CpuMeter(ctx.system.cpuGroups());
+    await parleyCpu.start();
+    const parley = await step(parleyRoutes);
+    const parleyUsed = await parleyCpu.stop();
     await ctx.pool.closeAll();
-    const bare = await step(await baselinePairs(ctx, options.pairs));
+    const bareRoutes = await baselinePairs(ctx, options.pairs);
+    const bareCpu = new CpuMeter([{ name: 'server', pids: async () => [ctx.baseline.pid] }]);
+    await bareCpu.start();
+    const bare = await step(bareRoutes);
+    const bareUsed = await bareCpu.stop();
     await ctx.pool.closeAll();
     ctx.log(`latency at ${rate} msg/s: Parley ack p99 ${parley.ack.p99.toFixed(1)} ms, delivery p99 ${parley.delivery.p99.toFixed(1)} ms; bare ack p99 ${bare.ack.p99.toFixed(1)} ms`);
+    const perMessage = (seconds: number, s: StepResult) => (seconds * 1e6) / Math.max(1, s.acked);
+    const parleyCpuFigures = Object.fromEntries(CPU_PARTS.map((part) => [cpuKey(part), perMessage(parleyUsed[part] ?? 0, parley)]));
     const figures = (s: StepResult) => ({
       rate,
       ackP50: s.ack.p50,
@@ -42,6 +55,16 @@ export const scenario = (): Scenario => ({
       deliveryP99: s.delivery.p99,
     });
     const notes = parley.errors > 0 ? [`${parley.errors} failed sends: ${JSON.stringify(parley.errorCodes)}`] : [];
-    return { parley: figures(parley), baseline: figures(bare), lost: parley.lost, notes };
+    return {
+      parley: { ...figures(parley), ...parleyCpuFigures, cpuTotal: perMessage(sum(Object.values(parleyUsed)), parley) },
+      baseline: { ...figures(bare), cpuTotal: perMessage(bareUsed.server ?? 0, bare) },
+      lost: parley.lost,
+      notes,
+    };
   },
 });
+
+/** BenchSystem.cpuGroups()'s names: where a message's CPU goes (services, NATS, Postgres). */
+const CPU_PARTS = ['gateway', 'chat', 'history', 'notification', 'presence', 'nats-server', 'postgres'] as const;
+const cpuKey = (part: string) => `cpu_${part.replace('-', '_')}`;
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

@@ -1,4 +1,4 @@
-import { cpuSeconds } from '../harness/bench-system';
+import { cpuSeconds } from '../harness/cpu-meter';
 import { baselineUsers, BenchUser, deviceOf } from '../harness/population';
 import { monotonicMs } from '../load/clock';
 import { append, ClientHandle, LoadPool } from '../load/load-pool';
