@@ -119,7 +119,7 @@ export class BenchSystem {
       { name: 'notification', pids: services((name) => name === 'notification') },
       { name: 'presence', pids: services((name) => name === 'presence') },
       processesNamed('nats-server'),
-      postgresOf(DATABASE_SERVER, this.databasePrefix),
+      postgresOf(this.databasePrefix),
     ];
   }
 
