@@ -29,6 +29,7 @@ export class NotificationStreamConsumer implements BeforeApplicationShutdown, On
       {
         name: NOTIFICATION_CONSUMER,
         ackWaitMs: this.config.PUSH_CONSUMER_ACK_WAIT_MS,
+        pollIntervalMs: this.config.PUSH_INTAKE_POLL_MS,
         bindings: [
           onBatch(MessageCreated, (events) => this.intake.messagesStored(events)),
           on(ReceiptRecorded, ({ kind, userId, conversationId, seq }) =>

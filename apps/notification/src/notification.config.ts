@@ -28,6 +28,11 @@ export const PushRulesEnv = z.object({
   PUSH_LEASE_MS: ms(60_000),
   /** The message stream consumer redelivers an event not acknowledged within this time. */
   PUSH_CONSUMER_ACK_WAIT_MS: ms(30_000, 1000),
+  /**
+   * How often the stream consumer asks for new events when it found less than a full batch:
+   * alerts are due seconds later anyway, and every poll takes what arrived since in one batch.
+   */
+  PUSH_INTAKE_POLL_MS: z.coerce.number().int().min(10).max(5000).default(200),
 });
 export type PushRulesConfig = z.infer<typeof PushRulesEnv>;
 

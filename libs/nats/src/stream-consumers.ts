@@ -128,45 +128,24 @@ interface Run {
 }
 
 /**
- * Handles messages in stream order until the reader stops: one at a time, or, with
- * `maxBatch` above 1, everything that arrived while the previous batch was handled (up to
- * `maxBatch`) at once. On stop, `drain` handles what already arrived; otherwise it is left
- * (a durable consumer redelivers it, a follower reads it again from its last seq).
+ * Handles messages one at a time in stream order until the reader stops. What arrived but
+ * was not handled yet is left on stop: the follower reads it again from its last seq.
  */
-function run(messages: ConsumerMessages, handle: (msgs: JsMsg[]) => Promise<void>, logger: BusLogger, options: { maxBatch: number; drain: boolean }): Run {
-  const arrived: JsMsg[] = [];
-  const idle = () => undefined;
-  let wake: () => void = idle;
-  let closed = false;
-  const receiving = (async () => {
+function run(messages: ConsumerMessages, handle: (msg: JsMsg) => Promise<void>, logger: BusLogger): Run {
+  const done = (async () => {
     try {
       for await (const msg of messages) {
-        arrived.push(msg);
-        wake();
+        try {
+          await handle(msg);
+        } catch (err) {
+          logger.error(`stream reader failed to handle an event: ${describe(err)}`);
+        }
       }
     } catch (err) {
       logger.error(`stream reader stopped: ${describe(err)}`);
-    } finally {
-      closed = true;
-      wake();
     }
   })();
-  const handling = (async () => {
-    for (;;) {
-      if (closed && (!options.drain || arrived.length === 0)) return;
-      if (arrived.length === 0) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = idle;
-        continue;
-      }
-      try {
-        await handle(arrived.splice(0, options.maxBatch));
-      } catch (err) {
-        logger.error(`stream reader failed to handle events: ${describe(err)}`);
-      }
-    }
-  })();
-  return { messages, done: Promise.all([receiving, handling]).then(() => undefined) };
+  return { messages, done };
 }
 
 /** Stops taking messages and waits for those being handled. */
@@ -198,14 +177,13 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
     });
     current = run(
       await consumer.consume(),
-      async ([msg]) => {
+      async (msg) => {
         // A consumer being replaced may still hand over what its successor also reads.
         if (msg.seq <= lastSeq) return;
         lastSeq = msg.seq;
         await dispatcher.dispatch(msg);
       },
       logger,
-      { maxBatch: 1, drain: false },
     );
   };
   const reopen = async () => {
@@ -245,6 +223,12 @@ export interface DurableReaderOptions {
   maxAckPending?: number;
   /** Events already waiting that `onBatch` bindings get in one call, at most (default 200). */
   maxBatch?: number;
+  /**
+   * How long the reader waits before asking again after it found less than a full batch
+   * waiting (default 100 ms): how late it may learn of an event, traded for fewer, bigger
+   * batches (see consumeDurable).
+   */
+  pollIntervalMs?: number;
 }
 
 /** Delay before a failed event is delivered again: doubling, capped. */
@@ -260,6 +244,12 @@ export function redeliveryDelayMs(deliveries: number): number {
  * on (one failing event does not stall the reader, so order holds only between events
  * that succeed first time). At-least-once: handlers must be idempotent, e.g. keyed by
  * the message id. An invalid payload is dropped at once.
+ *
+ * It is for readers that may learn of an event a little late (pushes due seconds later,
+ * not live delivery): it asks for what waits every `pollIntervalMs` instead of being sent
+ * each event as it arrives, so under load it takes hundreds of events per request, handles
+ * them with one statement and acknowledges them in one write, where a pushed consumer costs
+ * a wake-up, a statement and an ack per event.
  */
 export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions, logger: BusLogger): Promise<StreamReader> {
   const dispatcher = new EventDispatcher(bus.prefix, options.bindings, logger);
@@ -287,7 +277,6 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
   } else {
     await jsm.consumers.add(stream, config);
   }
-  const consumer = await bus.jetstream().consumers.get(stream, options.name);
   const settle = (msg: JsMsg, outcome: Outcome) => {
     if (outcome === 'handled' || outcome === 'ignored') msg.ack();
     else if (outcome === 'invalid') msg.term();
@@ -297,14 +286,77 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
       msg.term();
     }
   };
-  const running = run(
-    await consumer.consume(),
+  return poll(
+    () => fetchWaiting(bus, stream, options.name, options.maxBatch ?? 200),
     async (msgs) => {
       const outcomes = await dispatcher.dispatchBatch(msgs);
       msgs.forEach((msg, i) => settle(msg, outcomes[i]));
     },
+    { maxBatch: options.maxBatch ?? 200, intervalMs: options.pollIntervalMs ?? 100 },
     logger,
-    { maxBatch: options.maxBatch ?? 200, drain: true },
   );
-  return { stop: () => halt(running) };
+}
+
+/**
+ * The events waiting for a durable consumer, up to `max`, without waiting for more. The
+ * Consumer API's fetch keeps its request open for at least a second and is sent each event
+ * as it arrives, one socket write and one wake-up of this process per event; a `no_wait`
+ * pull answers with what waits, in one go, and ends.
+ */
+async function fetchWaiting(bus: NatsBus, stream: string, durable: string, max: number): Promise<JsMsg[]> {
+  const msgs: JsMsg[] = [];
+  const taking = bus.jetstream().fetch(stream, durable, { batch: max, no_wait: true });
+  // The server answers at once; no answer means the request or its answer was lost with the
+  // connection. Events handed out meanwhile and never acknowledged come again after ack_wait.
+  const deadline = setTimeout(() => taking.stop(new Error(`no answer to a pull within ${FETCH_DEADLINE_MS} ms`)), FETCH_DEADLINE_MS);
+  try {
+    for await (const msg of taking) msgs.push(msg);
+  } finally {
+    clearTimeout(deadline);
+  }
+  return msgs;
+}
+
+const FETCH_DEADLINE_MS = 2000;
+
+/**
+ * Takes what waits and handles it, again at once while full batches come, otherwise after
+ * `intervalMs`: a busy stream is read in batches of `maxBatch`, a quiet one costs a request
+ * per interval. On stop the batch in hand is finished; the rest stays with the server.
+ */
+function poll(fetch: () => Promise<JsMsg[]>, handle: (msgs: JsMsg[]) => Promise<void>, options: { maxBatch: number; intervalMs: number }, logger: BusLogger): StreamReader {
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const pause = () => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, options.intervalMs);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  let failing = false;
+  const done = (async () => {
+    while (!stopped) {
+      let taken = 0;
+      try {
+        const msgs = await fetch();
+        if (failing) logger.log('durable stream reader takes events again');
+        failing = false;
+        taken = msgs.length;
+        if (taken > 0) await handle(msgs);
+      } catch (err) {
+        // Once per outage, not once per interval.
+        if (!failing) logger.error(`durable stream reader cannot take events (trying again every ${options.intervalMs} ms): ${describe(err)}`);
+        failing = true;
+      }
+      if (taken < options.maxBatch && !stopped) await pause();
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      wake();
+      await done;
+    },
+  };
 }

@@ -185,6 +185,45 @@ describe('stream readers on a real JetStream', () => {
     expect(order.indexOf('between')).toBe(order.indexOf('899') + 1);
   });
 
+  it('takes a burst that arrived between two polls in full batches, not event by event', async () => {
+    const batches: number[][] = [];
+    readers.push(
+      await consumeDurable(
+        bus,
+        {
+          name: 'polled',
+          maxBatch: 100,
+          pollIntervalMs: 1000,
+          bindings: [onBatch(Numbered, async (events) => void batches.push(events.map((e) => e.n).filter((n) => n >= 1000 && n < 1250)))],
+        },
+        logger([]),
+      ),
+    );
+    // The reader found nothing and waits a second; the burst is published meanwhile.
+    await Promise.all(Array.from({ length: 250 }, (_, i) => bus.publish(Numbered, { n: 1000 + i }, { msgId: `burst-${i}-${prefix}` })));
+    await eventually(() => batches.flat().length === 250, 'the burst', 10_000);
+    expect(batches.flat()).toEqual(Array.from({ length: 250 }, (_, i) => 1000 + i));
+    expect(batches.filter((b) => b.length > 0).map((b) => b.length)).toEqual([100, 100, 50]);
+  });
+
+  it('goes on taking events after its NATS connection was lost and came back', async () => {
+    const reading = await connectTestBus(prefix, 'durable-reconnect');
+    const seen: number[] = [];
+    const reader = await consumeDurable(
+      reading,
+      { name: 'reconnecting', pollIntervalMs: 50, bindings: [on(Numbered, ({ n }) => void (n >= 1300 && seen.push(n)))] },
+      logger([]),
+    );
+    await publish(1300, 1309);
+    await eventually(() => seen.length === 10);
+    await reading.connection.reconnect();
+    await publish(1310, 1319);
+    await eventually(() => seen.length === 20, 'the events after the reconnect', 10_000);
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => 1300 + i));
+    await reader.stop();
+    await reading.close();
+  });
+
   it('backs off redeliveries, doubling up to a cap', () => {
     expect([1, 2, 3, 4].map(redeliveryDelayMs)).toEqual([250, 500, 1000, 2000]);
     expect(redeliveryDelayMs(50)).toBe(30_000);
