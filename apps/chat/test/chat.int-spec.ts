@@ -14,7 +14,7 @@ import {
   User,
 } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
-import { ShardedDatabase } from '@parley/store';
+import { MessageRow, ShardedDatabase, toMessage } from '@parley/store';
 import { connectTestBus, createTestDatabases, removeTestStream, TestDatabases, uniqueNatsPrefix } from '@parley/testing';
 import { startChatNode } from './chat-node';
 
@@ -205,6 +205,19 @@ describe('chat service on real Postgres and NATS', () => {
       expect(events.map((e) => e.message.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
       expect(events[0]).toMatchObject({ orgId: org, memberIds: expect.arrayContaining([ann.id, bo.id]) });
       expect(events[0].message).not.toHaveProperty('redacted');
+    });
+
+    it('acks each message as stored (the commit time as createdAt) and moves the conversation activity to it', async () => {
+      const { conversation } = await createGroup(ann, [bo]);
+      const acks = await Promise.all(Array.from({ length: 5 }, (_, i) => send(NODE_A, i % 2 ? bo : ann, conversation.id, `as-stored-${i}`)));
+      const rows: Array<Record<string, unknown>> = await db.forConversation(conversation.id)!.query(
+        `SELECT id, conversation_id, seq, sender_id, client_msg_id, body, created_at, redacted_at FROM messages WHERE conversation_id = $1 ORDER BY seq`,
+        [conversation.id],
+      );
+      expect(acks.map((a) => a.message).sort((a, b) => a.seq - b.seq)).toEqual(rows.map((r) => toMessage(r as unknown as MessageRow)));
+      const activity = await sql(conversation.id, `SELECT last_activity_at, last_seq::int AS last FROM conversations WHERE id = $1`);
+      expect(activity.last).toBe(5);
+      expect(activity.last_activity_at).toEqual(rows[4].created_at);
     });
 
     it('returns the same stored message for a retried clientMsgId: from memory, after 35 newer messages, and on a cold node', async () => {

@@ -46,6 +46,29 @@ describe('ShardedDatabase on real Postgres', () => {
     await expect(insert('m2', 'b')).rejects.toMatchObject({ driverError: { code: '23505' } });
   });
 
+  it('keeps what every append updates in a conversation out of its indexes, so the update is HOT', async () => {
+    const id = newConversationId(1);
+    const shard = db.forConversation(id)!;
+    await shard.query(`INSERT INTO conversations (id, org_id, kind) VALUES ($1, 'o', 'group')`, [id]);
+    const [indexed] = await shard.query(
+      `SELECT count(*)::int AS n FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+        WHERE i.indrelid = 'conversations'::regclass AND a.attname IN ('last_seq', 'last_activity_at')`,
+    );
+    expect(indexed.n).toBe(0);
+    const runner = shard.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      for (let i = 0; i < 20; i++) await runner.query(`UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1`, [id]);
+      const [counts] = await runner.query(
+        `SELECT pg_stat_get_xact_tuples_updated('conversations'::regclass)::int AS updated, pg_stat_get_xact_tuples_hot_updated('conversations'::regclass)::int AS hot`,
+      );
+      expect(counts).toEqual({ updated: 20, hot: 20 });
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('reports every physical shard reachable', async () => {
     const health = await db.health();
     expect(health.map((h) => [h.id, h.reachable, h.logicalShards])).toEqual([
