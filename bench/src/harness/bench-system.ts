@@ -110,14 +110,16 @@ export class BenchSystem {
    * shared with anything else on the machine.
    */
   cpuGroups(): CpuGroup[] {
-    const services = (match: (name: string) => boolean) => async () =>
-      [...this.parley.processes.values()].filter((p) => match(p.spec.name) && p.pid !== undefined).map((p) => p.pid as number);
+    const services = (name: string, match: (service: string) => boolean): CpuGroup => ({
+      name,
+      includes: ({ pid }) => [...this.parley.processes.values()].some((p) => p.pid === pid && match(p.spec.name)),
+    });
     return [
-      { name: 'gateway', pids: services((name) => name === 'gateway') },
-      { name: 'chat', pids: services((name) => name.startsWith('chat-')) },
-      { name: 'history', pids: services((name) => name === 'history') },
-      { name: 'notification', pids: services((name) => name === 'notification') },
-      { name: 'presence', pids: services((name) => name === 'presence') },
+      services('gateway', (name) => name === 'gateway'),
+      services('chat', (name) => name.startsWith('chat-')),
+      services('history', (name) => name === 'history'),
+      services('notification', (name) => name === 'notification'),
+      services('presence', (name) => name === 'presence'),
       processesNamed('nats-server'),
       postgresOf(this.databasePrefix),
     ];

@@ -6,10 +6,17 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** A running process as /proc shows it: its executable name and its title (command line). */
+export interface ProcessInfo {
+  pid: number;
+  comm: string;
+  title: string;
+}
+
 /** A named set of processes whose CPU time is summed (e.g. both chat nodes, or Postgres). */
 export interface CpuGroup {
   name: string;
-  pids(): Promise<number[]>;
+  includes(process: ProcessInfo): boolean;
 }
 
 /**
@@ -18,48 +25,39 @@ export interface CpuGroup {
  * the load) counts from zero, one that exits counts up to its last sample.
  */
 export class CpuMeter {
-  private first = new Map<string, Map<number, number>>();
-  private last = new Map<string, Map<number, number>>();
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  /** Which group each process seen belongs to. */
+  private readonly groupOf = new Map<number, string>();
   private sampling?: NodeJS.Timeout;
-  private inFlight = Promise.resolve();
 
   constructor(private readonly groups: CpuGroup[]) {}
 
-  async start(): Promise<void> {
-    await this.sample(true);
-    this.sampling = setInterval(() => {
-      this.inFlight = this.inFlight.then(() => this.sample(false)).catch(() => undefined);
-    }, SAMPLE_MS);
+  start(): void {
+    this.sample();
+    for (const [pid, at] of this.last) this.first.set(pid, at);
+    this.sampling = setInterval(() => this.sample(), SAMPLE_MS);
   }
 
   /** CPU seconds per group since start(). */
-  async stop(): Promise<Record<string, number>> {
+  stop(): Record<string, number> {
     clearInterval(this.sampling);
-    await this.inFlight;
-    await this.sample(false);
-    const used: Record<string, number> = {};
-    for (const group of this.groups) {
-      const first = this.first.get(group.name)!;
-      let seconds = 0;
-      for (const [pid, at] of this.last.get(group.name)!) seconds += at - (first.get(pid) ?? 0);
-      used[group.name] = seconds;
-    }
+    this.sample();
+    const used: Record<string, number> = Object.fromEntries(this.groups.map((g) => [g.name, 0]));
+    for (const [pid, at] of this.last) used[this.groupOf.get(pid)!] += at - (this.first.get(pid) ?? 0);
     return used;
   }
 
-  private async sample(initial: boolean): Promise<void> {
-    for (const group of this.groups) {
-      const last = initial ? new Map<number, number>() : this.last.get(group.name)!;
-      for (const pid of await group.pids()) {
-        try {
-          last.set(pid, cpuSeconds(pid));
-        } catch {
-          // exited between listing and reading
-        }
-      }
-      if (initial) {
-        this.first.set(group.name, new Map(last));
-        this.last.set(group.name, last);
+  /** One pass over /proc for every group. */
+  private sample(): void {
+    for (const process of runningProcesses()) {
+      const group = this.groups.find((g) => g.includes(process));
+      if (!group) continue;
+      try {
+        this.last.set(process.pid, cpuSeconds(process.pid));
+        this.groupOf.set(process.pid, group.name);
+      } catch {
+        // exited since it was listed
       }
     }
   }
@@ -69,7 +67,7 @@ const SAMPLE_MS = 250;
 
 /** Processes whose executable name (/proc/<pid>/comm) is `comm`, e.g. nats-server. */
 export function processesNamed(comm: string): CpuGroup {
-  return { name: comm, pids: async () => processes((p) => p.comm === comm) };
+  return { name: comm, includes: (p) => p.comm === comm };
 }
 
 /**
@@ -80,20 +78,20 @@ export function processesNamed(comm: string): CpuGroup {
  */
 export function postgresOf(databasePrefix: string): CpuGroup {
   const ours = new RegExp(`^postgres: .*(: \\S+ ${databasePrefix}\\S* |: walwriter|: checkpointer|: background writer)`);
-  return { name: 'postgres', pids: async () => processes((p) => p.comm === 'postgres' && ours.test(p.title)) };
+  return { name: 'postgres', includes: (p) => p.comm === 'postgres' && ours.test(p.title) };
 }
 
-function processes(match: (p: { comm: string; title: string }) => boolean): number[] {
-  const pids: number[] = [];
+function runningProcesses(): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
       const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (match({ comm, title })) pids.push(Number(entry));
+      found.push({ pid: Number(entry), comm, title });
     } catch {
       // exited while being read
     }
   }
-  return pids;
+  return found;
 }

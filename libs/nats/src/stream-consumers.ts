@@ -286,13 +286,14 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
       msg.term();
     }
   };
+  const maxBatch = options.maxBatch ?? 200;
   return poll(
-    () => fetchWaiting(bus, stream, options.name, options.maxBatch ?? 200),
+    () => fetchWaiting(bus, stream, options.name, maxBatch),
     async (msgs) => {
       const outcomes = await dispatcher.dispatchBatch(msgs);
       msgs.forEach((msg, i) => settle(msg, outcomes[i]));
     },
-    { maxBatch: options.maxBatch ?? 200, intervalMs: options.pollIntervalMs ?? 100 },
+    { maxBatch, intervalMs: options.pollIntervalMs ?? 100 },
     logger,
   );
 }
