@@ -11,8 +11,19 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   // Loaded once the port is held: Nest and the app's modules are most of the start (see HeldPort).
-  const { serveGateway } = await import('./serve-gateway');
-  await serveGateway(config, port);
+  const { runService } = await import('@parley/service-runtime');
+  const { GatewayAppModule } = await import('./app.module');
+  const { configureHttp } = await import('./http/configure-http');
+  await runService(GatewayAppModule.forRoot(config), {
+    name: 'gateway',
+    nodeId: config.NODE_ID,
+    port: config.PORT,
+    host: config.HOST,
+    listen: (app) => port.serve(app),
+    logLevel: config.LOG_LEVEL,
+    logFormat: config.LOG_FORMAT,
+    configure: configureHttp,
+  });
 }
 
 void main();
