@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { configOrExit, loadConfig } from '@parley/config';
-import { runService } from '@parley/service-runtime';
+import { loadConfig } from '@parley/config';
+import { configOrExit, runService } from '@parley/service-runtime';
 import { NotificationAppModule } from './app.module';
 import { NotificationConfigSchema } from './notification.config';
 

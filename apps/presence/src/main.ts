@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { configOrExit, loadConfig } from '@parley/config';
-import { runService } from '@parley/service-runtime';
+import { loadConfig } from '@parley/config';
+import { configOrExit, runService } from '@parley/service-runtime';
 import { PresenceAppModule } from './app.module';
 import { PresenceConfigSchema } from './presence.config';
 

@@ -14,13 +14,3 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-/** Reads and validates config before anything else starts; a bad variable ends the process with its name. */
-export function configOrExit<T>(load: () => T): T {
-  try {
-    return load();
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  }
-}
