@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Actor, ErrorCode, HistoryCommands, HistoryDeliveryCommands } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
-import { newConversationId, newOrgId, newUserId } from '@parley/sharding';
+import { newOrgId, newUserId } from '@parley/sharding';
 import { ShardedDatabase } from '@parley/store';
 import { connectTestBus, createTestDatabases, seedConversation, TestDatabases, TEST_NATS_URL, uniqueNatsPrefix } from '@parley/testing';
 import { HistoryAppModule } from '../src/app.module';
@@ -47,9 +47,6 @@ describe('history service on real Postgres and NATS', () => {
     const after = await bus.request(HistoryCommands.messagesFetch, { actor: actor(ana), input: { conversationId: busy, afterSeq: 115 } });
     expect(after.messages.map((m) => m.seq)).toEqual([116, 117, 118, 119, 120]);
     expect(after.hasMore).toBe(false);
-    // A member's empty page: the access row comes back alone.
-    const none = await bus.request(HistoryCommands.messagesFetch, { actor: actor(ana), input: { conversationId: busy, afterSeq: 120 } });
-    expect(none).toEqual({ messages: [], hasMore: false });
     const window = await bus.request(HistoryCommands.messagesFetch, { actor: actor(ana), input: { conversationId: busy, afterSeq: 10, beforeSeq: 20, limit: 5 } });
     expect(window.messages.map((m) => m.seq)).toEqual([11, 12, 13, 14, 15]);
     expect(window.hasMore).toBe(true);
@@ -74,9 +71,6 @@ describe('history service on real Postgres and NATS', () => {
       code: ErrorCode.NOT_FOUND,
     });
     await expect(bus.request(HistoryCommands.messagesFetch, { actor: actor(ana), input: { conversationId: 'c1_nope' } })).rejects.toMatchObject({
-      code: ErrorCode.NOT_FOUND,
-    });
-    await expect(bus.request(HistoryCommands.messagesFetch, { actor: actor(ana), input: { conversationId: newConversationId(3) } })).rejects.toMatchObject({
       code: ErrorCode.NOT_FOUND,
     });
     const { conversations } = await bus.request(HistoryCommands.conversationList, { actor: actor(ana, otherOrg), input: {} });

@@ -7,10 +7,6 @@ export interface AccessRow {
   is_member: boolean;
 }
 
-/** Conversation $1's org and whether user $2 is a member; no row when it is unknown (or another org's, under the org scope). */
-export const ACCESS_QUERY = `SELECT c.org_id, EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS is_member
-         FROM conversations c WHERE c.id = $1`;
-
 interface ListedRow extends ConversationRow {
   last_activity_at: Date;
   member_ids: string[] | null;
@@ -37,7 +33,11 @@ const VIEWER_COLUMNS = `, v.read_seq, v.delivered_seq,
 @Injectable()
 export class ConversationReadRepository {
   async access(db: Queryable, conversationId: string, userId: string): Promise<AccessRow | null> {
-    const rows: AccessRow[] = await db.query(ACCESS_QUERY, [conversationId, userId]);
+    const rows: AccessRow[] = await db.query(
+      `SELECT c.org_id, EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS is_member
+         FROM conversations c WHERE c.id = $1`,
+      [conversationId, userId],
+    );
     return rows[0] ?? null;
   }
 

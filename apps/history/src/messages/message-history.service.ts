@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Actor, DEFAULT_PAGE_LIMIT, HistoryFetchInput, Message } from '@parley/contracts';
-import { ConversationAccess, requireMembership } from '../conversations/conversation-access';
+import { ConversationAccess } from '../conversations/conversation-access';
 import { MessageReadRepository } from './message-read.repository';
 
 @Injectable()
@@ -11,14 +11,11 @@ export class MessageHistoryService {
   ) {}
 
   async fetch(actor: Actor, input: HistoryFetchInput): Promise<{ messages: Message[]; hasMore: boolean }> {
-    // The access check and the page in one round trip: a reconnecting client's first read.
-    const scoped = this.access.scopeFor(actor, input.conversationId);
-    const { access, messages, hasMore } = await this.messages.readerPage(scoped, input.conversationId, actor.userId, {
+    const shard = await this.access.requireMember(actor, input.conversationId);
+    return this.messages.page(shard, input.conversationId, {
       beforeSeq: input.beforeSeq,
       afterSeq: input.afterSeq,
       limit: input.limit ?? DEFAULT_PAGE_LIMIT,
     });
-    requireMembership(actor, access);
-    return { messages, hasMore };
   }
 }
