@@ -138,6 +138,30 @@ describe('application role and row-level security', () => {
       expect(await orgScoped(shard, ORG_A).query(`UPDATE messages SET body = body WHERE conversation_id = 'c0_a'`)).toEqual([[], 1]);
     });
 
+    it('runs reads together in one transaction of the scope, each answered by its own mapping', async () => {
+      const transaction = 'SELECT pg_current_xact_id()::text AS xid, current_setting($1) AS scope';
+      const [first, second] = await orgScoped(shard, ORG_A).readAll([
+        { sql: transaction, parameters: [ORG_SCOPE_SETTING], answer: (rows: Array<{ xid: string; scope: string }>) => rows[0] },
+        { sql: `${transaction}, (SELECT array_agg(org_id) FROM messages) AS orgs, $2::timestamptz AS at`, parameters: [ORG_SCOPE_SETTING, new Date(0)], answer: (rows) => rows[0] },
+      ]);
+      expect(first.scope).toBe(ORG_A);
+      expect(second).toEqual({ xid: first.xid, scope: ORG_A, orgs: [ORG_A], at: new Date(0) });
+    });
+
+    it('runs no read after one that failed, and leaves the connection in the system scope', async () => {
+      const after = jest.fn((rows: unknown[]) => rows);
+      await expect(
+        orgScoped(shard, ORG_B).readAll([
+          { sql: 'SELECT 1 / 0 AS x', answer: (rows) => rows },
+          { sql: `UPDATE messages SET body = 'changed' WHERE conversation_id = 'c0_b' RETURNING body`, answer: after },
+        ]),
+      ).rejects.toThrow(/division by zero/);
+      expect(after).not.toHaveBeenCalled();
+      expect(await shard.query(`SELECT body, current_setting($1) AS scope FROM messages WHERE conversation_id = 'c0_b'`, [ORG_SCOPE_SETTING])).toEqual([
+        { body: `secret of ${ORG_B}`, scope: '*' },
+      ]);
+    });
+
     it('refuses the system scope or an empty org id instead of widening the scope', () => {
       expect(() => orgScoped(shard, '*')).toThrow(/not an org id/);
       expect(() => orgScoped(shard, '')).toThrow(/not an org id/);

@@ -3,7 +3,7 @@ import { ShardAppendQueue } from './shard-append-queue';
 describe('ShardAppendQueue', () => {
   const job = (name: string, rows = 1) => ({ name, rows });
 
-  it('starts the first append at once and coalesces the ones that arrive while it runs', async () => {
+  it('starts one statement for the appends of a turn and coalesces the ones that arrive while it runs', async () => {
     const statements: string[][] = [];
     let release!: () => void;
     const firstDone = new Promise<void>((r) => (release = r));
@@ -16,13 +16,17 @@ describe('ShardAppendQueue', () => {
       1,
       100,
     );
-    const a = queue.submit(job('a'));
-    const rest = ['b', 'c', 'd'].map((n) => queue.submit(job(n)));
-    expect(statements).toEqual([['a']]);
+    const turn = ['a', 'b'].map((n) => queue.submit(job(n)));
+    expect(statements).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(statements).toEqual([['a', 'b']]);
+    const rest = ['c', 'd'].map((n) => queue.submit(job(n)));
+    await new Promise((r) => setImmediate(r));
+    expect(statements).toEqual([['a', 'b']]);
     release();
-    await expect(a).resolves.toBe('done a');
-    await expect(Promise.all(rest)).resolves.toEqual(['done b', 'done c', 'done d']);
-    expect(statements).toEqual([['a'], ['b', 'c', 'd']]);
+    await expect(Promise.all(turn)).resolves.toEqual(['done a', 'done b']);
+    await expect(Promise.all(rest)).resolves.toEqual(['done c', 'done d']);
+    expect(statements).toEqual([['a', 'b'], ['c', 'd']]);
   });
 
   it('keeps a statement under maxRows and runs up to maxInFlight statements at once', async () => {
@@ -58,9 +62,11 @@ describe('ShardAppendQueue', () => {
       1,
       100,
     );
-    const first = queue.submit(job('a'));
-    const second = queue.submit(job('b'));
-    await expect(first).rejects.toThrow('connection reset');
-    await expect(second).resolves.toBe('b');
+    const first = [queue.submit(job('a')), queue.submit(job('b'))];
+    await new Promise((r) => setImmediate(r));
+    const next = queue.submit(job('c'));
+    await expect(Promise.all(first)).rejects.toThrow('connection reset');
+    await expect(first[1]).rejects.toThrow('connection reset');
+    await expect(next).resolves.toBe('c');
   });
 });

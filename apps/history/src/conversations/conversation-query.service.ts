@@ -23,8 +23,7 @@ export class ConversationQueryService {
   }
 
   async getForUser(actor: Actor, conversationId: string): Promise<Conversation> {
-    const shard = await this.access.requireMember(actor, conversationId);
-    const conversation = await this.conversations.getForUser(shard, conversationId, actor.userId);
+    const conversation = await this.access.readAsMember(actor, conversationId, this.conversations.getForUser(conversationId, actor.userId));
     if (!conversation) throw new ParleyError(ErrorCode.NOT_FOUND, 'conversation not found');
     return conversation;
   }

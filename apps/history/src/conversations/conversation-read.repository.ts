@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Conversation, ConversationSummary } from '@parley/contracts';
-import { ConversationRow, JOIN_LAST_MESSAGE, LAST_MESSAGE_COLUMNS, Queryable, toConversationSummary } from '@parley/store';
+import { ConversationRow, JOIN_LAST_MESSAGE, LAST_MESSAGE_COLUMNS, Queryable, SqlRead, toConversationSummary } from '@parley/store';
 
 export interface AccessRow {
   org_id: string;
@@ -32,13 +32,14 @@ const VIEWER_COLUMNS = `, v.read_seq, v.delivered_seq,
 
 @Injectable()
 export class ConversationReadRepository {
-  async access(db: Queryable, conversationId: string, userId: string): Promise<AccessRow | null> {
-    const rows: AccessRow[] = await db.query(
-      `SELECT c.org_id, EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS is_member
-         FROM conversations c WHERE c.id = $1`,
-      [conversationId, userId],
-    );
-    return rows[0] ?? null;
+  /** Whether the user may read the conversation (null: no such conversation in the scope's org). */
+  access(conversationId: string, userId: string): SqlRead<AccessRow | null> {
+    return {
+      sql: `SELECT c.org_id, EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS is_member
+              FROM conversations c WHERE c.id = $1`,
+      parameters: [conversationId, userId],
+      answer: (rows: AccessRow[]) => rows[0] ?? null,
+    };
   }
 
   /** The user's conversations on one database, newest activity first. */
@@ -56,16 +57,16 @@ export class ConversationReadRepository {
     return rows.map((row) => ({ conversation: withViewer(row), lastActivityAt: row.last_activity_at }));
   }
 
-  async getForUser(db: Queryable, conversationId: string, userId: string): Promise<Conversation | null> {
-    const rows: ListedRow[] = await db.query(
-      `${SELECT_CONVERSATION} ${VIEWER_COLUMNS}
-         FROM conversation_members v
-         JOIN conversations c ON c.id = v.conversation_id
-         ${JOIN_LAST_MESSAGE}
-        WHERE v.conversation_id = $1 AND v.user_id = $2`,
-      [conversationId, userId],
-    );
-    return rows[0] ? withViewer(rows[0]) : null;
+  getForUser(conversationId: string, userId: string): SqlRead<Conversation | null> {
+    return {
+      sql: `${SELECT_CONVERSATION} ${VIEWER_COLUMNS}
+              FROM conversation_members v
+              JOIN conversations c ON c.id = v.conversation_id
+              ${JOIN_LAST_MESSAGE}
+             WHERE v.conversation_id = $1 AND v.user_id = $2`,
+      parameters: [conversationId, userId],
+      answer: (rows: ListedRow[]) => (rows[0] ? withViewer(rows[0]) : null),
+    };
   }
 
   /** Every conversation of an org on one database (admin view: no viewer cursors). */

@@ -11,11 +11,11 @@ export class MessageHistoryService {
   ) {}
 
   async fetch(actor: Actor, input: HistoryFetchInput): Promise<{ messages: Message[]; hasMore: boolean }> {
-    const shard = await this.access.requireMember(actor, input.conversationId);
-    return this.messages.page(shard, input.conversationId, {
+    const page = this.messages.page(input.conversationId, {
       beforeSeq: input.beforeSeq,
       afterSeq: input.afterSeq,
       limit: input.limit ?? DEFAULT_PAGE_LIMIT,
     });
+    return this.access.readAsMember(actor, input.conversationId, page);
   }
 }
