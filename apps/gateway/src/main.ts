@@ -11,6 +11,7 @@ void runService(GatewayAppModule.forRoot(config), {
   nodeId: config.NODE_ID,
   port: config.PORT,
   host: config.HOST,
+  backlog: config.LISTEN_BACKLOG,
   logLevel: config.LOG_LEVEL,
   logFormat: config.LOG_FORMAT,
   configure: configureHttp,

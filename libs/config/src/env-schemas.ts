@@ -162,6 +162,13 @@ export const GatewayEnv = z.object({
    * (not all at once), then closes what is left. Keep it under the pod's grace period.
    */
   DRAIN_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /**
+   * The listening socket's accept queue. When a restarted gateway meets all its clients at
+   * once, connections beyond the queue are dropped by the kernel and each client's TCP waits
+   * 1, 2, 4… s to try again; queued ones are served as soon as the gateway gets to them.
+   * Node's default is 511; the kernel caps it at net.core.somaxconn (4096 on Linux ≥ 5.4).
+   */
+  LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
 });
 
 export const ChatRingEnv = z.object({

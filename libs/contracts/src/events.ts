@@ -9,6 +9,12 @@ export const ChatNodeHeartbeat = event(
 );
 
 /**
+ * A gateway that just started asks every chat node to send its heartbeat now: its ring is
+ * complete at once instead of after up to CHAT_HEARTBEAT_MS (meanwhile node commands wait).
+ */
+export const ChatNodeRollCall = event('chat.node.roll-call', z.object({ gatewayId: z.string().min(1).max(128) }));
+
+/**
  * A stored message (durable: captured by the JetStream message stream). `memberIds`
  * is who may see it, so a gateway can fan out without asking anyone.
  */

@@ -9,10 +9,15 @@ export interface RunServiceOptions {
   nodeId?: string;
   port: number;
   host?: string;
+  /** The listening socket's accept queue (Node's default, 511, without it). */
+  backlog?: number;
   logLevel?: LogLevelName;
   logFormat?: 'json' | 'text';
   configure?: (app: INestApplication) => void | Promise<void>;
 }
+
+/** Nest hands listen's arguments to Node's `server.listen(port, host, backlog, callback)`; its typings stop at the host. */
+type ListenWithBacklog = (port: number, host: string, backlog: number) => Promise<unknown>;
 
 /**
  * Starts a service's HTTP side (health and metrics everywhere; the APIs on the gateway)
@@ -28,7 +33,9 @@ export async function runService(module: Type<unknown> | DynamicModule, options:
     // `once`: Nest re-raises the signal after its hooks ran, and that one must end the process.
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => logger.info({ signal }, `${signal}: shutting down`));
     await options.configure?.(app);
-    await app.listen(options.port, options.host ?? '0.0.0.0');
+    const host = options.host ?? '0.0.0.0';
+    if (options.backlog === undefined) await app.listen(options.port, host);
+    else await (app.listen as unknown as ListenWithBacklog).call(app, options.port, host, options.backlog);
     logger.info(`${options.name} listening on ${await app.getUrl()}`);
     return app;
   } catch (err) {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ChatNodeHeartbeat, PayloadOf } from '@parley/contracts';
+import { ChatNodeHeartbeat, ChatNodeRollCall, PayloadOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { ChatNodeMembership } from './chat-node-membership';
 
@@ -9,6 +9,7 @@ describe('ChatNodeMembership', () => {
   const TTL = 3000;
   let deliver: (heartbeat: Heartbeat) => void;
   let membership: ChatNodeMembership;
+  let publish: jest.Mock;
   const beat = (nodeId: string, leaving?: boolean) => deliver({ nodeId, startedAt: new Date(0).toISOString(), leaving });
 
   beforeAll(() => Logger.overrideLogger(false));
@@ -16,14 +17,19 @@ describe('ChatNodeMembership', () => {
   beforeEach(() => {
     jest.useFakeTimers();
     // Captures the heartbeat handler the membership registers (the bus itself is exercised by the integration test).
-    const bus = { subscribe: (_contract: unknown, handler: (h: Heartbeat) => void) => (deliver = handler) } as unknown as NatsBus;
-    membership = new ChatNodeMembership(bus, { CHAT_NODE_TTL_MS: TTL });
+    publish = jest.fn().mockResolvedValue(undefined);
+    const bus = { subscribe: (_contract: unknown, handler: (h: Heartbeat) => void) => (deliver = handler), publish } as unknown as NatsBus;
+    membership = new ChatNodeMembership(bus, { CHAT_NODE_TTL_MS: TTL, NODE_ID: 'gateway-7' });
     membership.onModuleInit();
   });
 
   afterEach(() => {
     membership.onApplicationShutdown();
     jest.useRealTimers();
+  });
+
+  it('asks the chat nodes for their heartbeat at start instead of waiting for the next one', () => {
+    expect(publish).toHaveBeenCalledWith(ChatNodeRollCall, { gatewayId: 'gateway-7' });
   });
 
   it('adds a node on its first heartbeat', () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ChatNodeHeartbeat, PayloadOf } from '@parley/contracts';
+import { ChatNodeHeartbeat, ChatNodeRollCall, PayloadOf } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { HashRing } from './hash-ring';
@@ -23,11 +23,13 @@ export class ChatNodeMembership implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly bus: NatsBus,
-    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'CHAT_NODE_TTL_MS'>,
+    @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'CHAT_NODE_TTL_MS' | 'NODE_ID'>,
   ) {}
 
   onModuleInit(): void {
     this.bus.subscribe(ChatNodeHeartbeat, (heartbeat) => this.heard(heartbeat));
+    // After the subscription, on the same connection: the answers cannot overtake it.
+    void this.bus.publish(ChatNodeRollCall, { gatewayId: this.config.NODE_ID });
     this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
