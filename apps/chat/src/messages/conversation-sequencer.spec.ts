@@ -100,6 +100,12 @@ describe('ConversationSequencer', () => {
     expect(messages.map((m) => m.clientMsgId)).toEqual(['a0', ...Array.from({ length: 10 }, (_, i) => `q${i}`)]);
   });
 
+  it('writes the sends handed in within one turn as one batch', async () => {
+    const messages = await Promise.all(['t0', 't1', 't2'].map((id, i) => send(i % 2 ? bob : alice, id)));
+    expect(store.appends).toEqual([3]);
+    expect(seqsOf(messages)).toEqual([1, 2, 3]);
+  });
+
   it(`splits a long queue into batches of at most ${MAX_BATCH}`, async () => {
     holdWrites();
     const first = send(alice, 'first');
