@@ -1,5 +1,5 @@
 import { Conversation, Presence, TypingNotice } from '@parley/contracts';
-import { AdminFactory, startTestSystem, TestClient, TestSystem } from '@parley/testing';
+import { AdminFactory, eventually, startTestSystem, TestClient, TestSystem } from '@parley/testing';
 
 type Named = { id: string; orgId: string; token: string };
 
@@ -121,7 +121,10 @@ describe('presence end to end (gateway + presence + chat + history on real Postg
   it('lists the live device sessions of a user on GET /admin/sessions', async () => {
     await connect(ben, 'ben-desk');
     await connect(ben, 'ben-desk');
-    const answer = await admin.http.expectOk<{ sessions: Array<Record<string, string>> }>('GET', `/admin/sessions?userId=${ben.id}`);
+    // The gateway reports a connect to the presence service over NATS: the admin view catches up, it is not read-your-writes.
+    const sessions = () => admin.http.expectOk<{ sessions: Array<Record<string, string>> }>('GET', `/admin/sessions?userId=${ben.id}`);
+    let answer = await sessions();
+    await eventually(async () => (answer = await sessions()).sessions.length === 2, 'both devices listed');
     expect(answer.sessions.map((s) => s.deviceId).sort()).toEqual(['ben-desk', 'ben-phone']);
     for (const session of answer.sessions) expect(session).toEqual({ userId: ben.id, deviceId: expect.any(String), connectedAt: expect.any(String), node: 'gateway-0' });
     expect(await admin.http.call('GET', '/admin/sessions?userId=')).toMatchObject({ status: 400 });

@@ -175,7 +175,8 @@ describe('stream readers on a real JetStream', () => {
         logger([]),
       ),
     );
-    await eventually(() => batches.flat().length >= 250, 'all 250 events', 10_000);
+    // Generous: the reader works through the whole stream from its start, and the failed run waits for its redelivery.
+    await eventually(() => batches.flat().length >= 250, 'all 250 events', 30_000);
     const handled = batches.flat();
     // The failed run came again whole: every event handled once after it succeeded.
     expect([...new Set(handled)].sort((a, b) => a - b)).toEqual(Array.from({ length: 250 }, (_, i) => 700 + i));
