@@ -1,6 +1,7 @@
 import {
   connect,
   JetStreamClient,
+  MsgHdrs,
   NatsConnection,
   NatsError,
   Subscription,
@@ -206,11 +207,32 @@ export class NatsBus {
       this.outbox.publish(subject, data, headers ? { headers } : undefined, (e) => this.logger.warn(`could not publish ${contract.name}: ${describe(e)}`));
       return;
     }
-    const answer = await this.requests.request(subject, data, this.options.requestTimeoutMs, jetStreamHeaders(opts.msgId));
-    if (answer.kind !== 'reply') throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream did not acknowledge ${contract.name} (${answer.kind})`, answer.kind);
+    await this.storeInStream(subject, data, jetStreamHeaders(opts.msgId), contract.name);
+  }
+
+  /**
+   * Sets a key of a JetStream key-value bucket, as the client's `kv.put()` does (a message on
+   * `$KV.<bucket>.<key>`, stored once the bucket's stream acknowledges it), but through the bus's
+   * request mux: `kv.put()` is the client's `request()` underneath, with a timer, a deferred and
+   * errors per call (~0.2 ms of CPU each here), and a restarted gateway's clients cost the
+   * presence service two or three KV writes each. Buckets of this account's own JetStream only.
+   */
+  async kvPut(bucket: string, key: string, value: Uint8Array): Promise<void> {
+    await this.storeInStream(kvSubject(bucket, key), value, jetStreamHeaders(undefined), `kv put ${bucket}`);
+  }
+
+  /** Deletes a key as `kv.delete()` does: a delete marker (`KV-Operation: DEL`), so watchers see the deletion. */
+  async kvDelete(bucket: string, key: string): Promise<void> {
+    await this.storeInStream(kvSubject(bucket, key), new Uint8Array(0), KV_DELETE_HEADERS, `kv delete ${bucket}`);
+  }
+
+  /** Publishes to a stream's subject and waits for the stream's acknowledgement (PubAck). */
+  private async storeInStream(subject: string, data: Uint8Array, headers: MsgHdrs | undefined, what: string): Promise<void> {
+    const answer = await this.requests.request(subject, data, this.options.requestTimeoutMs, headers);
+    if (answer.kind !== 'reply') throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream did not acknowledge ${what} (${answer.kind})`, answer.kind);
     const ack = decodeJson(answer.data) as { stream?: unknown; error?: { description?: string } } | undefined;
     if (!ack || ack.error || typeof ack.stream !== 'string' || ack.stream === '') {
-      throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream refused ${contract.name}: ${ack?.error?.description ?? 'no stream acknowledged it'}`, 'connection');
+      throw new TransportError(ErrorCode.UNAVAILABLE, `JetStream refused ${what}: ${ack?.error?.description ?? 'no stream acknowledged it'}`, 'connection');
     }
   }
 
@@ -276,6 +298,17 @@ export class NatsBus {
     }
   }
 }
+
+/** A key's subject in a key-value bucket (NATS ADR-8); keys are tokens of `[-/_=.a-zA-Z0-9]`, so none can widen the subject. */
+function kvSubject(bucket: string, key: string): string {
+  if (!/^[-/_=.a-zA-Z0-9]+$/.test(key) || key.startsWith('.') || key.endsWith('.')) throw new Error(`invalid key-value key ${JSON.stringify(key)}`);
+  return `$KV.${bucket}.${key}`;
+}
+
+const KV_DELETE_HEADERS = (() => {
+  const bytes = new TextEncoder().encode('NATS/1.0\r\nKV-Operation: DEL\r\n\r\n');
+  return { encode: () => bytes } as unknown as MsgHdrs;
+})();
 
 /** `<service>.<command>` (command names repeat across services, e.g. `ping`): the metrics' label. */
 const commandLabels = new WeakMap<CommandContract, string>();

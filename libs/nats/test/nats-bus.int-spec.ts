@@ -81,4 +81,29 @@ describe('NatsBus on a real NATS server', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(seen).toEqual([7]);
   });
+
+  it('writes and deletes key-value keys as the client\'s kv does: readers and watchers see both', async () => {
+    const bucket = `${prefix.replace(/[^a-zA-Z0-9_-]/g, '_')}_kvtest`;
+    const kv = await server.jetstream().views.kv(bucket, { history: 1 });
+    try {
+      const seen: string[] = [];
+      const watch = await kv.watch({ key: 'k.>' });
+      const watching = (async () => {
+        for await (const entry of watch) seen.push(`${entry.operation} ${entry.key} ${entry.string()}`);
+      })();
+      await client.kvPut(bucket, 'k.a', new TextEncoder().encode('one'));
+      await client.kvPut(bucket, 'k.a', new TextEncoder().encode('two'));
+      expect((await kv.get('k.a'))?.string()).toBe('two');
+      await client.kvDelete(bucket, 'k.a');
+      expect((await kv.get('k.a'))?.operation).toBe('DEL');
+      await expect(client.kvPut(bucket, 'k.b > x', new Uint8Array(0))).rejects.toThrow(/invalid key-value key/);
+      await expect(client.kvPut(`${bucket}_missing`, 'k.c', new Uint8Array(0))).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+      await new Promise((r) => setTimeout(r, 200));
+      watch.stop();
+      await watching;
+      expect(seen).toEqual(['PUT k.a one', 'PUT k.a two', 'DEL k.a ']);
+    } finally {
+      await kv.destroy();
+    }
+  });
 });

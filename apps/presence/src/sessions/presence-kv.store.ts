@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { KV, KvEntry } from 'nats';
 import { presenceBucketName } from '@parley/contracts';
-import { NatsBus } from '@parley/nats';
+import { encodeJson, NatsBus } from '@parley/nats';
 import { OnlineRecord, PresenceStore, SeenRecord } from './presence-ports';
 
 /** Writes in flight at once; more wait (only the newest state of each user is written). */
@@ -119,13 +119,15 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit, Befo
     if (this.active === 0 && this.pending.size === 0) this.idle?.();
   }
 
+  /** Through the bus (kvPut, kvDelete), not the client's `kv.put`: a reconnect storm is tens of thousands of these. */
   private async apply(userId: string, write: Write): Promise<void> {
+    const bucket = presenceBucketName(this.bus.prefix);
     if (write.kind === 'online') {
-      await this.kv.put(onlineKey(userId), JSON.stringify(write.record));
+      await this.bus.kvPut(bucket, onlineKey(userId), encodeJson(write.record));
       return;
     }
-    await this.kv.put(seenKey(userId), JSON.stringify(write.seen));
-    await this.kv.delete(onlineKey(userId));
+    await this.bus.kvPut(bucket, seenKey(userId), encodeJson(write.seen));
+    await this.bus.kvDelete(bucket, onlineKey(userId));
   }
 }
 
