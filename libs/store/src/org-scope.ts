@@ -55,10 +55,7 @@ export interface SqlRead<T> extends SqlStatement {
 class OrgScopedQuery extends Query {
   private readonly leading: SqlStatement[];
 
-  constructor(
-    statements: readonly SqlStatement[],
-    private readonly orgId: string,
-  ) {
+  constructor(statements: readonly SqlStatement[], orgId: string) {
     const last = statements[statements.length - 1];
     // Extended mode also for a query without parameters, which pg would send as a simple query.
     super({ text: last.sql, values: last.parameters, queryMode: 'extended' } as ConstructorParameters<typeof Query>[0]);

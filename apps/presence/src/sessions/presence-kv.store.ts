@@ -26,6 +26,7 @@ const seenKey = (userId: string) => `seen.${Buffer.from(userId).toString('base64
 export class PresenceKvStore extends PresenceStore implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(PresenceKvStore.name);
   private kv!: KV;
+  private bucket!: string;
   private readonly pending = new Map<string, Write>();
   private readonly ready = new Set<string>();
   private readonly busy = new Set<string>();
@@ -38,7 +39,8 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit, Befo
   }
 
   async onModuleInit(): Promise<void> {
-    this.kv = await this.bus.jetstream().views.kv(presenceBucketName(this.bus.prefix), { history: 1 });
+    this.bucket = presenceBucketName(this.bus.prefix);
+    this.kv = await this.bus.jetstream().views.kv(this.bucket, { history: 1 });
   }
 
   /** Lets the writes in progress finish (bounded) before NATS closes, so a restart finds the latest transitions. */
@@ -121,13 +123,12 @@ export class PresenceKvStore extends PresenceStore implements OnModuleInit, Befo
 
   /** Through the bus (kvPut, kvDelete), not the client's `kv.put`: a reconnect storm is tens of thousands of these. */
   private async apply(userId: string, write: Write): Promise<void> {
-    const bucket = presenceBucketName(this.bus.prefix);
     if (write.kind === 'online') {
-      await this.bus.kvPut(bucket, onlineKey(userId), encodeJson(write.record));
+      await this.bus.kvPut(this.bucket, onlineKey(userId), encodeJson(write.record));
       return;
     }
-    await this.bus.kvPut(bucket, seenKey(userId), encodeJson(write.seen));
-    await this.bus.kvDelete(bucket, onlineKey(userId));
+    await this.bus.kvPut(this.bucket, seenKey(userId), encodeJson(write.seen));
+    await this.bus.kvDelete(this.bucket, onlineKey(userId));
   }
 }
 
