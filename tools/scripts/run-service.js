@@ -25,7 +25,7 @@ const tsconfigBase = path.join(repoRoot, 'tsconfig.base.json');
 /**
  * The `paths` of tsconfig.base.json rewritten to the compiled output, e.g.
  * `@parley/contracts` -> `<repo>/dist/libs/contracts/src/index.js`.
- * @returns {{ baseUrl: string, paths: Record<string, string[]> }}
+ * @returns {{ baseUrl: string, paths: Record<string, string[]>, addMatchAll: boolean }}
  */
 function distPaths() {
   const { loadConfig } = require('tsconfig-paths');
@@ -42,7 +42,9 @@ function distPaths() {
       return compiled.replace(/\.(c|m)?tsx?$/, '.js');
     });
   }
-  return { baseUrl: repoRoot, paths };
+  // No match-all ("*" -> the repo root): every other require (all of node_modules) would first be
+  // looked for as a file under the repo root, a dozen stats each, ~5% of a service's start.
+  return { baseUrl: repoRoot, paths, addMatchAll: false };
 }
 
 /** @type {(() => void) | undefined} */
