@@ -5,3 +5,4 @@ export * from './run-service';
 export * from './metrics.controller';
 export * from './nest-logger';
 export * from './lru-map';
+export * from './openapi-decorators';

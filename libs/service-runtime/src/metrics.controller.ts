@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController } from './openapi-decorators';
 import { metricsRegistry } from '@parley/telemetry';
 
 /** Prometheus scrapes every service here (docs/deploy.md lists the metrics). */

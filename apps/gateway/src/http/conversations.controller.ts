@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@parley/service-runtime';
 import { Actor, ConversationListInput, HistoryCommands, HistoryFetchInput, parsePayload } from '@parley/contracts';
 import { ChatCommandsService } from '../commands/chat-commands.service';
 import { ApiErrors, jsonSchema, USER_AUTH } from './openapi';

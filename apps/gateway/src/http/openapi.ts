@@ -1,7 +1,9 @@
 import { applyDecorators, INestApplication } from '@nestjs/common';
-import { ApiResponse, DocumentBuilder, SchemaObject, SwaggerModule } from '@nestjs/swagger';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { SchemaObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ERROR_CODES } from '@parley/contracts';
+import { ApiResponse, applyOpenApiDecorators } from '@parley/service-runtime';
 
 export const ADMIN_AUTH = 'admin';
 export const USER_AUTH = 'user';
@@ -34,15 +36,44 @@ export function ApiErrors(...statuses: Array<keyof typeof ERROR_MEANING>) {
   );
 }
 
-/** Serves the OpenAPI document at /docs (UI) and /docs-json. */
+/** The paths SwaggerModule serves below: the UI and its assets, the JSON and the YAML document. */
+function isDocsPath(url: string): boolean {
+  const path = url.split('?', 1)[0].toLowerCase().replace(/\/$/, '');
+  return path === '/docs' || path.startsWith('/docs/') || path === '/docs-json' || path === '/docs-yaml';
+}
+
+/**
+ * Serves the OpenAPI document at /docs (UI) and /docs-json (and /docs-yaml). @nestjs/swagger is
+ * loaded, and the document built, on the first request for them: loading it was an eighth of the
+ * gateway's start, which a restarted gateway's clients wait for. SwaggerModule registers its
+ * routes on an express app of their own, which this middleware (in the place the routes had)
+ * hands the docs requests to.
+ */
 export function setupOpenApi(app: INestApplication): void {
-  const config = new DocumentBuilder()
+  const docs = new ExpressAdapter();
+  let served: Promise<void> | undefined;
+  app.use((req: { url: string }, res: unknown, next: (err?: unknown) => void) => {
+    if (!isDocsPath(req.url)) return next();
+    served ??= serveDocs(app, docs);
+    served.then(() => (docs.getInstance() as (req: unknown, res: unknown, next: (err?: unknown) => void) => void)(req, res, next), next);
+  });
+}
+
+async function serveDocs(app: INestApplication, docs: ExpressAdapter): Promise<void> {
+  const swagger = await import('@nestjs/swagger');
+  applyOpenApiDecorators(swagger);
+  const config = new swagger.DocumentBuilder()
     .setTitle('Parley gateway')
     .setDescription('Admin and client REST API of Parley. Real-time traffic uses Socket.IO on the same port (see docs/protocol.md).')
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, ADMIN_AUTH)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'a user token from POST /admin/orgs/{orgId}/users/{userId}/tokens' }, USER_AUTH)
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  const document = swagger.SwaggerModule.createDocument(app, config);
+  // The application as SwaggerModule sees it, with its routes and static assets going to `docs`.
+  const routedToDocs = Object.create(app, {
+    getHttpAdapter: { value: () => docs },
+    useStaticAssets: { value: (path: string, options: object) => docs.useStaticAssets(path, options) },
+  }) as INestApplication;
+  swagger.SwaggerModule.setup('docs', routedToDocs, document, { jsonDocumentUrl: 'docs-json' });
 }
