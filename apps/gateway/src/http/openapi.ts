@@ -36,6 +36,8 @@ export function ApiErrors(...statuses: Array<keyof typeof ERROR_MEANING>) {
   );
 }
 
+type Middleware = (req: { url: string }, res: unknown, next: (err?: unknown) => void) => void;
+
 /** The paths SwaggerModule serves below: the UI and its assets, the JSON and the YAML document. */
 function isDocsPath(url: string): boolean {
   const path = url.split('?', 1)[0].toLowerCase().replace(/\/$/, '');
@@ -51,12 +53,13 @@ function isDocsPath(url: string): boolean {
  */
 export function setupOpenApi(app: INestApplication): void {
   const docs = new ExpressAdapter();
-  let served: Promise<void> | undefined;
-  app.use((req: { url: string }, res: unknown, next: (err?: unknown) => void) => {
+  let docsReady: Promise<void> | undefined;
+  const handOver: Middleware = (req, res, next) => {
     if (!isDocsPath(req.url)) return next();
-    served ??= serveDocs(app, docs);
-    served.then(() => (docs.getInstance() as (req: unknown, res: unknown, next: (err?: unknown) => void) => void)(req, res, next), next);
-  });
+    docsReady ??= serveDocs(app, docs);
+    docsReady.then(() => docs.getInstance<Middleware>()(req, res, next), next);
+  };
+  app.use(handOver);
 }
 
 async function serveDocs(app: INestApplication, docs: ExpressAdapter): Promise<void> {
