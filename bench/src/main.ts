@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, repoRoot } from '@parley/launcher';
 import { Baseline } from './harness/baseline';
-import { lockMachine } from './harness/machine-lock';
 import { BenchSystem, openFileLimit } from './harness/bench-system';
 import { Population } from './harness/population';
 import { LoadPool } from './load/load-pool';
@@ -36,9 +35,6 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
-  // The smoke run checks the harness, not speed: it need not wait for a full benchmark.
-  const unlock = options.smoke ? () => undefined : await lockMachine(log);
-  process.once('exit', unlock);
   log(`bench: starting Parley (${options.chatNodes} chat nodes), the bare baseline and ${options.workers} load generators...`);
   const system = await BenchSystem.start({
     port: options.port || (await freePort()),

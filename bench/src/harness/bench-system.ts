@@ -16,8 +16,8 @@ const BENCH_LIMITS = Object.fromEntries(
   ['SEND', 'CREATE', 'TYPING', 'SYNC', 'OTHER'].flatMap((kind) => [`RATE_LIMIT_${kind}_USER`, `RATE_LIMIT_${kind}_CONNECTION`]).concat('RATE_LIMIT_CONNECT_IP', 'RATE_LIMIT_ADMIN_IP').map((name) => [name, UNLIMITED]),
 );
 
-const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 export interface BenchSystemOptions {
   port: number;

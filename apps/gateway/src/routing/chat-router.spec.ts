@@ -121,4 +121,22 @@ describe('ChatRouter', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(calls).toEqual(['a', 'probe a', 'b']);
   });
+
+  it('probes a slow node once, however many requests wait on it', async () => {
+    heard('a');
+    const conversationId = ownedBy('a');
+    let probeAnswered!: () => void;
+    answer = (_nodeId, command) => {
+      if (command === 'probe') return new Promise((resolve) => (probeAnswered = () => resolve({})));
+      return new Promise((resolve) => setTimeout(() => resolve({ servedBy: 'a' }), 400)); // overloaded, alive
+    };
+    const patient = new ChatRouter(bus, membership, { CHAT_COMMAND_TIMEOUT_MS: 60_000 }, 5000);
+    const sends = Array.from({ length: 50 }, () => patient.send(ChatNodeCommands.messageSend, conversationId, payload(conversationId)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls.filter((c) => c === 'probe a')).toHaveLength(1);
+    probeAnswered();
+    await expect(Promise.all(sends)).resolves.toHaveLength(50);
+    expect(calls.filter((c) => c === 'a')).toHaveLength(50);
+    expect(membership.nodes).toEqual(['a']);
+  });
 });

@@ -25,6 +25,12 @@ const PROBE_TIMEOUT_MS = 500;
  */
 @Injectable()
 export class ChatRouter {
+  /**
+   * Nodes with a probe in flight. Under overload every request is slow: one probe at a time
+   * per node tells as much as one per request, which would add a request for each.
+   */
+  private readonly probing = new Set<string>();
+
   constructor(
     private readonly bus: NatsBus,
     private readonly membership: ChatNodeMembership,
@@ -72,9 +78,14 @@ export class ChatRouter {
 
   /** Nobody behind the subject: the node is gone, and requests waiting on it are retried elsewhere (onGone). */
   private probe(nodeId: string): void {
-    this.bus.request(ChatNodeCommands.probe, {}, { nodeId, timeoutMs: PROBE_TIMEOUT_MS }).catch((err: unknown) => {
-      if (err instanceof TransportError && err.reason === 'no-responders') this.membership.suspect(nodeId);
-    });
+    if (this.probing.has(nodeId)) return;
+    this.probing.add(nodeId);
+    this.bus
+      .request(ChatNodeCommands.probe, {}, { nodeId, timeoutMs: PROBE_TIMEOUT_MS })
+      .catch((err: unknown) => {
+        if (err instanceof TransportError && err.reason === 'no-responders') this.membership.suspect(nodeId);
+      })
+      .finally(() => this.probing.delete(nodeId));
   }
 }
 
