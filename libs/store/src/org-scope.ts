@@ -21,7 +21,7 @@ export interface Queryable {
 }
 
 /** Narrows the scope until the end of the transaction; answers the scope it set, checked before any row is handed out. */
-const NARROW_SCOPE = `SELECT set_config('${ORG_SCOPE_SETTING}', $1, true) AS scope`;
+const NARROW_SCOPE: SqlStatement = { sql: `SELECT set_config('${ORG_SCOPE_SETTING}', $1, true) AS scope`, name: 'parley_narrow_scope' };
 
 /** What pg's Query does in extended mode (Parse, Bind, Describe, Execute, Sync), which its typings leave out. */
 const sendExtendedQuery = (Query.prototype as unknown as { prepare(this: Query, connection: Connection): void }).prepare;
@@ -33,6 +33,12 @@ const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknow
 export interface SqlStatement {
   sql: string;
   parameters?: unknown[];
+  /**
+   * Makes it a prepared statement of each connection, parsed and planned once there instead of on
+   * every call: for a statement whose text never changes and whose best plan does not depend on
+   * its values (after five calls Postgres may keep one generic plan), e.g. a lookup by primary key.
+   */
+  name?: string;
 }
 
 /**
@@ -58,14 +64,18 @@ class OrgScopedQuery extends Query {
   constructor(statements: readonly SqlStatement[], orgId: string) {
     const last = statements[statements.length - 1];
     // Extended mode also for a query without parameters, which pg would send as a simple query.
-    super({ text: last.sql, values: last.parameters, queryMode: 'extended' } as ConstructorParameters<typeof Query>[0]);
-    this.leading = [{ sql: NARROW_SCOPE, parameters: [orgId] }, ...statements.slice(0, -1)];
+    super({ text: last.sql, name: last.name, values: last.parameters, queryMode: 'extended' } as ConstructorParameters<typeof Query>[0]);
+    this.leading = [{ ...NARROW_SCOPE, parameters: [orgId] }, ...statements.slice(0, -1)];
   }
 
   prepare(connection: Connection): void {
-    for (const { sql, parameters } of this.leading) {
-      connection.parse({ name: '', text: sql, types: [] }, true);
-      connection.bind({ values: parameters ?? [], valueMapper: prepareValue } as Parameters<Connection['bind']>[0], true);
+    // pg's record of the connection's prepared statements, which its own Query keeps the same way.
+    const parsed = (connection as unknown as { parsedStatements: Record<string, string> }).parsedStatements;
+    for (const { sql, parameters, name = '' } of this.leading) {
+      // Recorded when sent: after any error pg-pool's query() destroys the connection, record and all.
+      if (!name || parsed[name] !== sql) connection.parse({ name, text: sql, types: [] }, true);
+      if (name) parsed[name] = sql;
+      connection.bind({ statement: name, values: parameters ?? [], valueMapper: prepareValue } as Parameters<Connection['bind']>[0], true);
       connection.describe({ type: 'P', name: '' }, true);
       connection.execute({ portal: '' }, true);
     }

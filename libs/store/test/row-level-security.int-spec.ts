@@ -162,6 +162,19 @@ describe('application role and row-level security', () => {
       ]);
     });
 
+    it('prepares a named statement once per connection and runs it by name for every org, also once an error replaced the connection', async () => {
+      const bySeq = { sql: 'SELECT org_id FROM messages WHERE seq = $1', name: 'rls_test_by_seq', answer: (rows: Array<{ org_id: string }>) => rows.map((r) => r.org_id) };
+      const prepared = { sql: 'SELECT name FROM pg_prepared_statements ORDER BY name', answer: (rows: Array<{ name: string }>) => rows.map((r) => r.name) };
+      // Past five runs Postgres may keep a generic plan: the row-level security still follows each run's scope.
+      for (const org of [ORG_A, ORG_B, ORG_A, ORG_B, ORG_A, ORG_B, ORG_A, ORG_B]) {
+        const [orgs, names] = await orgScoped(shard, org).readAll([{ ...bySeq, parameters: [1] }, prepared]);
+        expect(orgs).toEqual([org]);
+        expect(names).toEqual(['parley_narrow_scope', 'rls_test_by_seq']);
+      }
+      await expect(orgScoped(shard, ORG_A).readAll([{ ...bySeq, parameters: ['one'] }, prepared])).rejects.toThrow(/invalid input syntax/);
+      expect(await orgScoped(shard, ORG_B).readAll([{ ...bySeq, parameters: [1] }, prepared])).toEqual([[ORG_B], ['parley_narrow_scope', 'rls_test_by_seq']]);
+    });
+
     it('refuses the system scope or an empty org id instead of widening the scope', () => {
       expect(() => orgScoped(shard, '*')).toThrow(/not an org id/);
       expect(() => orgScoped(shard, '')).toThrow(/not an org id/);

@@ -38,6 +38,7 @@ export class ConversationReadRepository {
       sql: `SELECT c.org_id, EXISTS (SELECT 1 FROM conversation_members m WHERE m.conversation_id = c.id AND m.user_id = $2) AS is_member
               FROM conversations c WHERE c.id = $1`,
       parameters: [conversationId, userId],
+      name: 'parley_conversation_access',
       answer: (rows: AccessRow[]) => rows[0] ?? null,
     };
   }
