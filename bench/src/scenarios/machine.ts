@@ -77,6 +77,13 @@ async function timeRoundTrips(roundTrip: () => Promise<unknown>, count: number, 
   return quantile(samples, 0.5);
 }
 
+/** A Node process running `script`, once it printed its first line (what it says when it is ready). */
+async function startChild(script: string): Promise<{ child: ChildProcess; firstLine: string }> {
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  return { child, firstLine: chunk.toString().trim() };
+}
+
 /** A TCP echo server in a child process, and one connection to it. */
 class TcpEcho {
   private waiting?: () => void;
@@ -91,9 +98,8 @@ class TcpEcho {
   static async start(): Promise<TcpEcho> {
     const server = `require('net').createServer((s) => { s.setNoDelay(true); s.on('data', (d) => s.write(d)); })
       .listen(0, '127.0.0.1', function () { process.stdout.write(this.address().port + '\\n'); });`;
-    const child = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-    const socket = connectTcp({ port: Number(chunk.toString().trim()), host: '127.0.0.1', noDelay: true });
+    const { child, firstLine: port } = await startChild(server);
+    const socket = connectTcp({ port: Number(port), host: '127.0.0.1', noDelay: true });
     await once(socket, 'connect');
     return new TcpEcho(child, socket);
   }
@@ -133,8 +139,7 @@ class NatsEcho {
       await nc.flush();
       process.stdout.write('ready\\n');
     });`;
-    const child = spawn(process.execPath, ['-e', responder], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await once(child.stdout!, 'data');
+    const { child } = await startChild(responder);
     const connection = await connectNats({ servers: NATS_URL });
     const echo = new NatsEcho(child, connection, subject, `${subject}.reply`);
     connection.subscribe(echo.inbox, { callback: () => echo.waiting?.() });
