@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ChatNodeCommands, CommandContract, ErrorCode, ParleyError, ReplyOf, RequestOf } from '@parley/contracts';
-import { NatsBus, TransportError } from '@parley/nats';
+import { AlternateAnswer, NatsBus, TransportError } from '@parley/nats';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { ChatNodeMembership } from './chat-node-membership';
 
@@ -38,7 +38,8 @@ export class ChatRouter {
     @Optional() @Inject(CHAT_ROUTE_BUDGET) private readonly budgetMs: number = ROUTE_BUDGET_MS,
   ) {}
 
-  async send<C extends CommandContract>(contract: C, conversationId: string, payload: RequestOf<C>): Promise<ReplyOf<C>> {
+  /** `answeredBy`: the answer may also arrive by another route (see `AlternateAnswer`); every attempt waits for it too. */
+  async send<C extends CommandContract>(contract: C, conversationId: string, payload: RequestOf<C>, answeredBy?: AlternateAnswer): Promise<ReplyOf<C>> {
     const deadline = Date.now() + this.budgetMs;
     let lastFailure: ParleyError | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -47,7 +48,7 @@ export class ChatRouter {
       const nodeId = this.membership.owner(conversationId);
       if (nodeId) {
         try {
-          return await this.requestWhileAlive(contract, payload, nodeId, Math.min(remaining, this.config.CHAT_COMMAND_TIMEOUT_MS));
+          return await this.requestWhileAlive(contract, payload, nodeId, Math.min(remaining, this.config.CHAT_COMMAND_TIMEOUT_MS), answeredBy);
         } catch (err) {
           if (!isRetryable(err)) throw err;
           if (err.reason === 'no-responders') this.membership.suspect(nodeId);
@@ -59,7 +60,13 @@ export class ChatRouter {
   }
 
   /** The node's answer, or a retryable failure as soon as the node leaves the ring (e.g. another request found it dead). */
-  private requestWhileAlive<C extends CommandContract>(contract: C, payload: RequestOf<C>, nodeId: string, timeoutMs: number): Promise<ReplyOf<C>> {
+  private requestWhileAlive<C extends CommandContract>(
+    contract: C,
+    payload: RequestOf<C>,
+    nodeId: string,
+    timeoutMs: number,
+    answeredBy?: AlternateAnswer,
+  ): Promise<ReplyOf<C>> {
     return new Promise<ReplyOf<C>>((resolve, reject) => {
       const probe = setTimeout(() => this.probe(nodeId), PROBE_AFTER_MS);
       const stopWaiting = this.membership.onGone(nodeId, () => {
@@ -67,7 +74,7 @@ export class ChatRouter {
         reject(new TransportError(ErrorCode.UNAVAILABLE, `chat node ${nodeId} left the ring`, 'timeout'));
       });
       this.bus
-        .request(contract, payload, { nodeId, timeoutMs })
+        .request(contract, payload, { nodeId, timeoutMs, answeredBy })
         .then(resolve, reject)
         .finally(() => {
           clearTimeout(probe);
