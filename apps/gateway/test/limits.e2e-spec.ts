@@ -104,8 +104,10 @@ describe('limits at the gateway', () => {
     // The stored history agrees with the acks: nothing refused was written.
     const page = await flood[0].ok<{ messages: Message[] }>('history.fetch', { conversationId: floodConv.id, limit: 100 });
     expect(page.messages.length).toBe(Math.min(accepted, 100));
-    // Loose on purpose (a shared 2-core machine): the point is no queueing behind the flood.
-    expect(percentile(during, 99)).toBeLessThan(percentile(baseline, 99) * 5 + 100);
+    // The point is no queueing behind the flood, which would slow most of the victim's sends; the
+    // median, not the p99: with ~30 sends the p99 is the one slowest, which a pause of this shared
+    // 2-core machine decides (297 ms against a 288 ms bound in one CI run).
+    expect(percentile(during, 50)).toBeLessThan(percentile(baseline, 50) * 5 + 100);
   });
 
   it('limits conversation creation per user and reads per user over REST, with Retry-After', async () => {
