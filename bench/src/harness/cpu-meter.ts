@@ -6,6 +6,30 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * How often the process's threads have gone to sleep waiting (voluntary context switches, all
+ * threads): each is a wake-up later, and on a VM a wake-up costs more than most of the work it
+ * brings. Counted per message, it shows the hops a message costs, whatever else the machine does.
+ */
+export function wakeUps(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+      total += Number(match?.[1] ?? 0);
+    } catch {
+      // the thread ended since it was listed
+    }
+  }
+  return total;
+}
+
+/** What a group of processes used between start() and stop(). */
+export interface Usage {
+  cpuSeconds: number;
+  wakeUps: number;
+}
+
 /** A running process as /proc shows it: its executable name and its title (command line). */
 export interface ProcessInfo {
   pid: number;
@@ -20,13 +44,13 @@ export interface CpuGroup {
 }
 
 /**
- * CPU seconds used by each group between start() and stop(), from /proc, sampled every
+ * CPU seconds and wake-ups of each group between start() and stop(), from /proc, sampled every
  * SAMPLE_MS: a process first seen after start() (a pooled Postgres connection opened under
  * the load) counts from zero, one that exits counts up to its last sample.
  */
 export class CpuMeter {
-  private readonly first = new Map<number, number>();
-  private readonly last = new Map<number, number>();
+  private readonly first = new Map<number, Usage>();
+  private readonly last = new Map<number, Usage>();
   /** Which group each process seen belongs to. */
   private readonly groupOf = new Map<number, string>();
   private sampling?: NodeJS.Timeout;
@@ -39,12 +63,17 @@ export class CpuMeter {
     this.sampling = setInterval(() => this.sample(), SAMPLE_MS);
   }
 
-  /** CPU seconds per group since start(). */
-  stop(): Record<string, number> {
+  /** What each group used since start(). */
+  stop(): Record<string, Usage> {
     clearInterval(this.sampling);
     this.sample();
-    const used: Record<string, number> = Object.fromEntries(this.groups.map((g) => [g.name, 0]));
-    for (const [pid, at] of this.last) used[this.groupOf.get(pid)!] += at - (this.first.get(pid) ?? 0);
+    const used: Record<string, Usage> = Object.fromEntries(this.groups.map((g) => [g.name, { cpuSeconds: 0, wakeUps: 0 }]));
+    for (const [pid, at] of this.last) {
+      const group = used[this.groupOf.get(pid)!];
+      const from = this.first.get(pid) ?? { cpuSeconds: 0, wakeUps: 0 };
+      group.cpuSeconds += at.cpuSeconds - from.cpuSeconds;
+      group.wakeUps += at.wakeUps - from.wakeUps;
+    }
     return used;
   }
 
@@ -54,7 +83,7 @@ export class CpuMeter {
       const group = this.groups.find((g) => g.includes(process));
       if (!group) continue;
       try {
-        this.last.set(process.pid, cpuSeconds(process.pid));
+        this.last.set(process.pid, { cpuSeconds: cpuSeconds(process.pid), wakeUps: wakeUps(process.pid) });
         this.groupOf.set(process.pid, group.name);
       } catch {
         // exited since it was listed

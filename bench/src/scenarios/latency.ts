@@ -20,6 +20,8 @@ export const scenario = (): Scenario => ({
     { key: 'deliveryP99', label: 'send→delivered p99', unit: 'ms', better: 'lower', target: 25 },
     { key: 'cpuTotal', label: 'CPU per message, all of Parley (bare: the server)', unit: 'µs', better: 'lower' },
     ...CPU_PARTS.map((part) => ({ key: cpuKey(part), label: `CPU per message: ${part}`, unit: 'µs', better: 'lower' as const, hasBaseline: false })),
+    { key: 'wakeUpsTotal', label: 'wake-ups per message, all of Parley (bare: the server)', unit: '', better: 'lower' },
+    ...WAKE_UP_PARTS.map((part) => ({ key: wakeUpsKey(part), label: `wake-ups per message: ${part}`, unit: '', better: 'lower' as const, hasBaseline: false })),
   ],
   async run(ctx) {
     const { options } = ctx;
@@ -43,8 +45,11 @@ export const scenario = (): Scenario => ({
     const bareUsed = bareCpu.stop();
     await ctx.pool.closeAll();
     ctx.log(`latency at ${rate} msg/s: Parley ack p99 ${parley.ack.p99.toFixed(1)} ms, delivery p99 ${parley.delivery.p99.toFixed(1)} ms; bare ack p99 ${bare.ack.p99.toFixed(1)} ms`);
-    const perMessage = (seconds: number, s: StepResult) => (seconds * 1e6) / Math.max(1, s.acked);
-    const parleyCpuFigures = Object.fromEntries(CPU_PARTS.map((part) => [cpuKey(part), perMessage(parleyUsed[part] ?? 0, parley)]));
+    const perMessage = (count: number, s: StepResult) => count / Math.max(1, s.acked);
+    const cpuPerMessage = (seconds: number, s: StepResult) => perMessage(seconds * 1e6, s);
+    const parleyCpuFigures = Object.fromEntries(CPU_PARTS.map((part) => [cpuKey(part), cpuPerMessage(parleyUsed[part]?.cpuSeconds ?? 0, parley)]));
+    const parleyWakeUpFigures = Object.fromEntries(WAKE_UP_PARTS.map((part) => [wakeUpsKey(part), perMessage(parleyUsed[part]?.wakeUps ?? 0, parley)]));
+    const all = Object.values(parleyUsed);
     const figures = (s: StepResult) => ({
       rate,
       ackP50: s.ack.p50,
@@ -56,8 +61,18 @@ export const scenario = (): Scenario => ({
     });
     const notes = parley.errors > 0 ? [`${parley.errors} failed sends: ${JSON.stringify(parley.errorCodes)}`] : [];
     return {
-      parley: { ...figures(parley), ...parleyCpuFigures, cpuTotal: perMessage(sum(Object.values(parleyUsed)), parley) },
-      baseline: { ...figures(bare), cpuTotal: perMessage(bareUsed.server ?? 0, bare) },
+      parley: {
+        ...figures(parley),
+        ...parleyCpuFigures,
+        cpuTotal: cpuPerMessage(sum(all.map((u) => u.cpuSeconds)), parley),
+        ...parleyWakeUpFigures,
+        wakeUpsTotal: perMessage(sum(all.map((u) => u.wakeUps)), parley),
+      },
+      baseline: {
+        ...figures(bare),
+        cpuTotal: cpuPerMessage(bareUsed.server?.cpuSeconds ?? 0, bare),
+        wakeUpsTotal: perMessage(bareUsed.server?.wakeUps ?? 0, bare),
+      },
       lost: parley.lost,
       notes,
     };
@@ -67,4 +82,7 @@ export const scenario = (): Scenario => ({
 /** BenchSystem.cpuGroups()'s names: where a message's CPU goes (services, NATS, Postgres). */
 const CPU_PARTS = ['gateway', 'chat', 'history', 'notification', 'presence', 'nats-server', 'postgres'] as const;
 const cpuKey = (part: string) => `cpu_${part.replace('-', '_')}`;
+/** The parts a message wakes: the ones it passes through (the others wake on their own timers). */
+const WAKE_UP_PARTS = ['gateway', 'chat', 'nats-server', 'postgres'] as const;
+const wakeUpsKey = (part: string) => `wakeUps_${part.replace('-', '_')}`;
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
