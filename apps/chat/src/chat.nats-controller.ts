@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ChatCommands, ChatNodeCommands, ConversationChanged, MessageRedacted } from '@parley/contracts';
-import { NatsBus, NO_REPLY } from '@parley/nats';
+import { NatsBus } from '@parley/nats';
 import { CHAT_CONFIG, ChatConfig } from './chat.config';
 import { ConversationService } from './conversations/conversation.service';
 import { MembershipService } from './conversations/membership.service';
@@ -32,14 +32,7 @@ export class ChatNatsController implements OnApplicationBootstrap {
     this.bus.handle(ChatCommands.conversationCreate, async ({ actor, input }) => ({
       conversation: await this.conversations.create(actor, input),
     }));
-    this.bus.handle(
-      ChatNodeCommands.messageSend,
-      async ({ actor, input, answerOnStream }) => {
-        const { message, stored } = await this.sequencer.send(actor, input);
-        return stored && answerOnStream ? NO_REPLY : { message };
-      },
-      node,
-    );
+    this.bus.handle(ChatNodeCommands.messageSend, async ({ actor, input }) => ({ message: await this.sequencer.send(actor, input) }), node);
     this.bus.handle(ChatNodeCommands.membersAdd, async ({ actor, input }) => ({ conversation: await this.membership.add(actor, input) }), node);
     this.bus.handle(
       ChatNodeCommands.membersRemove,

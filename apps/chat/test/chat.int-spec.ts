@@ -207,23 +207,6 @@ describe('chat service on real Postgres and NATS', () => {
       expect(events[0].message).not.toHaveProperty('redacted');
     });
 
-    it('answers a send that stores a new message on the stream alone when asked to, and its retry with a reply', async () => {
-      const { conversation } = await createDirect(ann, [bo.id]);
-      const input = { conversationId: conversation.id, clientMsgId: 'on-stream', body: 'hello' };
-      const fresh = bus.request(ChatNodeCommands.messageSend, { actor: actorOf(ann), input, answerOnStream: true }, { nodeId: NODE_A, timeoutMs: 1000 });
-      await expect(fresh).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE, reason: 'timeout' });
-      await eventually(() => expect(created.filter((e) => e.message.conversationId === conversation.id)).toHaveLength(1));
-      const [event] = created.filter((e) => e.message.conversationId === conversation.id);
-      expect(event.message).toMatchObject({ seq: 1, senderId: ann.id, clientMsgId: 'on-stream', body: 'hello' });
-      const retry = await bus.request(ChatNodeCommands.messageSend, { actor: actorOf(ann), input, answerOnStream: true }, { nodeId: NODE_A });
-      expect(retry.message).toEqual(event.message);
-      // Refusals are replies too.
-      const stranger = { ...actorOf(ann), userId: 'u_stranger' };
-      await expect(
-        bus.request(ChatNodeCommands.messageSend, { actor: stranger, input: { ...input, clientMsgId: 'x' }, answerOnStream: true }, { nodeId: NODE_A }),
-      ).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
-    });
-
     it('acks each message as stored (the commit time as createdAt) and moves the conversation activity to it', async () => {
       const { conversation } = await createGroup(ann, [bo]);
       const acks = await Promise.all(Array.from({ length: 5 }, (_, i) => send(NODE_A, i % 2 ? bo : ann, conversation.id, `as-stored-${i}`)));

@@ -9,7 +9,6 @@ import { JwtVerifier } from './auth/jwt-verifier';
 import { TokenIssuer } from './auth/token-issuer';
 import { ChatCommandsService } from './commands/chat-commands.service';
 import { NotificationCommandsService } from './commands/notification-commands.service';
-import { StreamAnsweredSends } from './commands/stream-answered-sends';
 import { EventFanout } from './fanout/event-fanout.service';
 import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 import { BackendReadiness } from './health/backend-readiness';
@@ -56,7 +55,6 @@ export class GatewayAppModule {
         RateLimits,
         ChatNodeMembership,
         ChatRouter,
-        StreamAnsweredSends,
         ChatCommandsService,
         NotificationCommandsService,
         AdminService,

@@ -17,7 +17,7 @@ import {
   PingCommands,
   ServiceName,
 } from '@parley/contracts';
-import { ensureMessageStream, NatsBus, NO_REPLY } from '@parley/nats';
+import { ensureMessageStream, NatsBus } from '@parley/nats';
 import { connectTestBus, eventually, ParleyHttp, removeTestStream, TEST_NATS_URL, TestClient, uniqueNatsPrefix } from '@parley/testing';
 import { GatewayAppModule } from '../src/app.module';
 import { TokenIssuer } from '../src/auth/token-issuer';
@@ -30,15 +30,9 @@ const ALICE = 'u_alice';
 const BOB = 'u_bob';
 const CAROL = 'u_carol';
 
-/**
- * A chat node as the gateway sees one: a real NATS peer that heartbeats and serves message.send under
- * its node id. It replies to every send, as a node from before `answerOnStream` does, unless
- * `answersOnStream` is set: then, as a current node, it publishes the message's `message.created` and
- * sends no reply when the gateway asked for that.
- */
+/** A chat node as the gateway sees one: a real NATS peer that heartbeats and serves message.send under its node id. */
 class FakeChatNode {
   readonly served: string[] = [];
-  answersOnStream = false;
   private heartbeat?: NodeJS.Timeout;
   private seq = 0;
 
@@ -51,7 +45,7 @@ class FakeChatNode {
     const node = new FakeChatNode(nodeId, await connectTestBus(prefix, nodeId));
     node.bus.handle(
       ChatNodeCommands.messageSend,
-      async ({ actor, input, answerOnStream }) => {
+      ({ actor, input }) => {
         node.served.push(input.conversationId);
         const message: Message = {
           id: `m_${input.clientMsgId}`,
@@ -62,9 +56,7 @@ class FakeChatNode {
           body: input.body,
           createdAt: new Date().toISOString(),
         };
-        if (!(answerOnStream && node.answersOnStream)) return { message };
-        await node.bus.publish(MessageCreated, { orgId: actor.orgId, message, memberIds: [actor.userId] }, { msgId: message.id });
-        return NO_REPLY;
+        return { message };
       },
       { nodeId },
     );
@@ -190,21 +182,6 @@ describe('gateway on real NATS', () => {
       const ack = await alice.call<{ message: Message }>('message.send', { conversationId: 'c1_conversation-1', clientMsgId: 'k1', body: 'hello' });
       expect(ack).toEqual({ ok: true, data: { message: expect.objectContaining({ senderId: ALICE, body: 'hello', clientMsgId: 'k1' }) } });
       expect(nodeA.served).toContain('c1_conversation-1');
-    });
-
-    it('is acked by the message.created of a send the node answers on the stream, with no retry', async () => {
-      nodeA.answersOnStream = true;
-      try {
-        const alice = await connect(ALICE, 'laptop');
-        const conversationId = 'c1_conversation-on-stream';
-        const delivered = alice.waitFor<{ message: Message }>('message.new', ({ message }) => message.conversationId === conversationId);
-        const ack = await alice.call<{ message: Message }>('message.send', { conversationId, clientMsgId: 'k-stream', body: 'via the stream' });
-        expect(ack).toEqual({ ok: true, data: { message: expect.objectContaining({ conversationId, senderId: ALICE, clientMsgId: 'k-stream', body: 'via the stream' }) } });
-        expect((await delivered).message).toEqual((ack as { data: { message: Message } }).data.message);
-        expect(nodeA.served.filter((id) => id === conversationId)).toHaveLength(1);
-      } finally {
-        nodeA.answersOnStream = false;
-      }
     });
 
     it('answers bad payloads with contract codes and keeps the socket open', async () => {

@@ -22,20 +22,7 @@ const Empty = z.object({});
 
 /** Commands served by the chat node that owns the conversation (chosen by the hash ring). */
 export const ChatNodeCommands = {
-  messageSend: command(
-    ServiceName.Chat,
-    'message.send',
-    withActor(MessageSendInput).extend({
-      /**
-       * The caller reads the message stream: a send that stores a new message is answered by
-       * its `message.created` there instead of a reply (one NATS message less per message).
-       * A retry of a stored send, a refusal or a failure is still a reply.
-       */
-      answerOnStream: z.boolean().optional(),
-    }),
-    z.object({ message: Message }),
-    'node',
-  ),
+  messageSend: command(ServiceName.Chat, 'message.send', withActor(MessageSendInput), z.object({ message: Message }), 'node'),
   membersAdd: command(ServiceName.Chat, 'members.add', withActor(ConversationMembersInput), ConversationReply, 'node'),
   membersRemove: command(ServiceName.Chat, 'members.remove', withActor(ConversationMembersInput), ConversationReply, 'node'),
   /** Moves the actor's cursor (and its device's pointer) forward; answers the cursors after the move. */

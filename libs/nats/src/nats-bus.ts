@@ -25,9 +25,7 @@ import { countError, countEventIn, countEventOut, observeNatsRequest, withCorrel
 import { correlationHeaders, correlationIdOf, jetStreamHeaders } from './correlation-header';
 import { decodeJson, encodeJson } from './json-codec';
 import { PublishBatcher } from './publish-batcher';
-import { AlternateAnswer, MuxAnswer, RequestMux } from './request-mux';
-
-export type { AlternateAnswer } from './request-mux';
+import { MuxAnswer, RequestMux } from './request-mux';
 
 export interface NatsBusOptions {
   url: string;
@@ -46,14 +44,7 @@ export interface BusLogger {
   log(message: string): void;
 }
 
-/**
- * What a command handler returns when the caller learns the outcome by another route (see
- * `AlternateAnswer`): nothing is sent back.
- */
-export const NO_REPLY: unique symbol = Symbol('no reply');
-
-type HandlerAnswer<C extends CommandContract> = ReplyOf<C> | typeof NO_REPLY;
-export type CommandHandler<C extends CommandContract> = (request: RequestOf<C>) => Promise<HandlerAnswer<C>> | HandlerAnswer<C>;
+export type CommandHandler<C extends CommandContract> = (request: RequestOf<C>) => Promise<ReplyOf<C>> | ReplyOf<C>;
 export type EventHandler<E extends EventContract> = (payload: PayloadOf<E>) => Promise<void> | void;
 
 /**
@@ -135,14 +126,11 @@ export class NatsBus {
     return this.js;
   }
 
-  /**
-   * Sends a command and returns its validated reply, or the value `answeredBy` hands in first;
-   * failures arrive as ParleyError.
-   */
+  /** Sends a command and returns its validated reply; failures arrive as ParleyError. */
   async request<C extends CommandContract>(
     contract: C,
     payload: RequestOf<C>,
-    opts: { nodeId?: string; timeoutMs?: number; answeredBy?: AlternateAnswer } = {},
+    opts: { nodeId?: string; timeoutMs?: number } = {},
   ): Promise<ReplyOf<C>> {
     const subject = Subjects.command(this.prefix, contract, opts.nodeId);
     const started = performance.now();
@@ -150,14 +138,10 @@ export class NatsBus {
     countEventOut('nats', label);
     let answer: MuxAnswer;
     try {
-      answer = await this.requests.request(subject, encodeJson(payload), opts.timeoutMs ?? this.options.requestTimeoutMs, correlationHeaders(), opts.answeredBy);
+      answer = await this.requests.request(subject, encodeJson(payload), opts.timeoutMs ?? this.options.requestTimeoutMs, correlationHeaders());
     } catch (err) {
       observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
       throw toTransportError(err, contract.name);
-    }
-    if (answer.kind === 'answered') {
-      observeNatsRequest(label, 'ok', (performance.now() - started) / 1000);
-      return answer.value as ReplyOf<C>;
     }
     if (answer.kind !== 'reply') {
       observeNatsRequest(label, 'unavailable', (performance.now() - started) / 1000);
@@ -189,17 +173,16 @@ export class NatsBus {
         countEventIn('nats', label);
         this.handlersInFlight++;
         void withCorrelationId(correlationIdOf(msg), async () => {
-          let reply: Result<unknown> | undefined;
+          let reply: Result<unknown>;
           try {
             const request = parsePayload(contract.request, decodeJson(msg.data));
-            const data = await handler(request as RequestOf<C>);
-            if (data !== NO_REPLY) reply = { ok: true, data };
+            reply = { ok: true, data: await handler(request as RequestOf<C>) };
           } catch (e) {
             if (!(e instanceof ParleyError)) this.logger.error(`${contract.name} failed: ${describe(e)}`);
             reply = { ok: false, error: toErrorBody(e) };
             countError('nats', reply.error.code);
           }
-          if (reply && msg.reply) this.outbox.publish(msg.reply, encodeJson(reply), undefined, (e) => this.logger.warn(`could not reply to ${contract.name}: ${describe(e)}`));
+          if (msg.reply) this.outbox.publish(msg.reply, encodeJson(reply), undefined, (e) => this.logger.warn(`could not reply to ${contract.name}: ${describe(e)}`));
           if (--this.handlersInFlight === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
         });
       },

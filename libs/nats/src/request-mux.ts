@@ -1,25 +1,12 @@
 import { createInbox, Msg, MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { PublishBatcher } from './publish-batcher';
 
-/** What came back over NATS. */
-export type WireAnswer = { kind: 'reply'; data: Uint8Array } | { kind: 'no-responders' } | { kind: 'timeout' };
-/** What settled a request that may also be answered by another route. */
-export type MuxAnswer = WireAnswer | { kind: 'answered'; value: unknown };
-
-/**
- * A request's answer that may reach the caller by another route than its reply, e.g. as a
- * stream event the caller reads anyway: whichever comes first settles the request, and its
- * deadline no longer runs. The value must already be validated by whoever hands it in.
- */
-export interface AlternateAnswer {
-  /** Called once for each request sent; `answer` settles that request, if it still waits. */
-  attach(answer: (value: unknown) => void): void;
-}
+export type MuxAnswer = { kind: 'reply'; data: Uint8Array } | { kind: 'no-responders' } | { kind: 'timeout' };
 
 interface Pending {
   token: string;
   deadline: number;
-  settle(answer: WireAnswer): void;
+  settle(answer: MuxAnswer): void;
 }
 
 /** How often deadlines are checked: a timeout fires up to this much late. */
@@ -49,16 +36,11 @@ export class RequestMux {
   }
 
   /** Publishes the request; rejects with what publish throws (closed connection, payload too large). */
-  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<WireAnswer>;
-  request(subject: string, data: Uint8Array, timeoutMs: number, headers: MsgHdrs | undefined, alternate: AlternateAnswer | undefined): Promise<MuxAnswer>;
-  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs, alternate?: AlternateAnswer): Promise<MuxAnswer> {
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<MuxAnswer> {
     const token = (++this.nextToken).toString(36);
     return new Promise((resolve, reject) => {
       const entry: Pending = { token, deadline: Date.now() + timeoutMs, settle: resolve };
       this.pending.set(token, entry);
-      alternate?.attach((value) => {
-        if (this.pending.delete(token)) resolve({ kind: 'answered', value });
-      });
       let queue = this.deadlines.get(timeoutMs);
       if (!queue) this.deadlines.set(timeoutMs, (queue = []));
       queue.push(entry);

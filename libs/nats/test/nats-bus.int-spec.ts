@@ -2,11 +2,10 @@ import { z } from 'zod';
 import fc from 'fast-check';
 import { command, ErrorCode, event, ParleyError, Subjects } from '@parley/contracts';
 import { connectTestBus, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
-import { AlternateAnswer, ensureMessageStream, NatsBus, NO_REPLY, TransportError } from '../src';
+import { ensureMessageStream, NatsBus } from '../src';
 
 const Echo = command('chat', 'test.echo', z.strictObject({ text: z.string().max(10) }), z.object({ text: z.string() }));
 const Boom = command('chat', 'test.boom', z.object({}), z.object({}));
-const Quiet = command('chat', 'test.quiet', z.strictObject({ reply: z.boolean() }), z.object({ text: z.string() }));
 const Fact = event('test.fact', z.object({ n: z.int() }), true);
 
 describe('NatsBus on a real NATS server', () => {
@@ -21,7 +20,6 @@ describe('NatsBus on a real NATS server', () => {
     server.handle(Boom, () => {
       throw new Error('secret internals');
     });
-    server.handle(Quiet, ({ reply }) => (reply ? { text: 'replied' } : NO_REPLY));
     await server.flush();
   });
 
@@ -44,28 +42,6 @@ describe('NatsBus on a real NATS server', () => {
     expect(err).toBeInstanceOf(ParleyError);
     expect(err).toMatchObject({ code: ErrorCode.INTERNAL });
     expect((err as Error).message).not.toMatch(/secret/);
-  });
-
-  it('sends nothing back when the handler answers NO_REPLY', async () => {
-    const err = await client.request(Quiet, { reply: false }, { timeoutMs: 300 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TransportError);
-    expect(err).toMatchObject({ reason: 'timeout' });
-  });
-
-  it('settles a request with the alternate answer that comes first, and ignores the later reply', async () => {
-    let answer!: (value: unknown) => void;
-    const answeredBy: AlternateAnswer = { attach: (a) => (answer = a) };
-    const waiting = client.request(Quiet, { reply: false }, { timeoutMs: 5000, answeredBy });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    answer({ text: 'from the stream' });
-    await expect(waiting).resolves.toEqual({ text: 'from the stream' });
-
-    // An answer that is already there when the request is sent wins over the node's reply.
-    const early: AlternateAnswer = { attach: (a) => a({ text: 'early' }) };
-    await expect(client.request(Quiet, { reply: true }, { answeredBy: early })).resolves.toEqual({ text: 'early' });
-    // A later call of a settled request's answer changes nothing.
-    answer({ text: 'again' });
-    await expect(client.request(Quiet, { reply: true })).resolves.toEqual({ text: 'replied' });
   });
 
   it('reports a command nobody serves as UNAVAILABLE', async () => {

@@ -70,9 +70,8 @@ describe('ConversationSequencer', () => {
   let sequencer: ConversationSequencer;
   let openGate: () => void;
 
-  const sendFor = (actor: Actor, clientMsgId: string, body = `text ${clientMsgId}`) =>
+  const send = (actor: Actor, clientMsgId: string, body = `text ${clientMsgId}`) =>
     sequencer.send(actor, { conversationId: CONV, clientMsgId, body });
-  const send = (actor: Actor, clientMsgId: string, body?: string) => sendFor(actor, clientMsgId, body).then((outcome) => outcome.message);
   const holdWrites = () => {
     store.gate = new Promise((resolve) => (openGate = () => (store.gate = undefined, resolve())));
   };
@@ -139,20 +138,6 @@ describe('ConversationSequencer', () => {
     expect(published).toHaveLength(3);
   });
 
-  it('tells which sends stored their message (its MessageCreated follows) and which were retries', async () => {
-    holdWrites();
-    const first = sendFor(alice, 'x');
-    await new Promise((r) => setImmediate(r));
-    const [a, b] = [sendFor(alice, 'dup', 'one'), sendFor(alice, 'dup', 'two')];
-    openGate();
-    expect(await first).toMatchObject({ stored: true, message: { seq: 1 } });
-    // Both are answered by the one event of the message they share.
-    expect(await a).toMatchObject({ stored: true, message: { seq: 2 } });
-    expect(await b).toMatchObject({ stored: true, message: { seq: 2 } });
-    expect(await sendFor(alice, 'dup')).toMatchObject({ stored: false, message: { seq: 2 } });
-    expect(published.map((p) => p.message.seq)).toEqual([1, 2]);
-  });
-
   it('answers a retry of a recent message from memory, without writing', async () => {
     const original = await send(alice, 'r1');
     const appendsBefore = store.appends.length;
@@ -187,7 +172,7 @@ describe('ConversationSequencer', () => {
     await send(alice, 'a1');
     const c = store.conversations.get(CONV)!;
     c.messages.push({ ...message(CONV, 2, 'alice', 'sent-elsewhere'), id: 'm-elsewhere' });
-    await expect(sendFor(alice, 'sent-elsewhere')).resolves.toMatchObject({ stored: false, message: { id: 'm-elsewhere', seq: 2 } });
+    await expect(send(alice, 'sent-elsewhere')).resolves.toMatchObject({ id: 'm-elsewhere', seq: 2 });
     expect(storedSeqs()).toEqual([1, 2]);
   });
 
@@ -210,6 +195,7 @@ describe('ConversationSequencer', () => {
       code: ErrorCode.NOT_FOUND,
     });
   });
+
 
   it('fails the whole batch on a storage error, then recovers from the database state', async () => {
     await send(alice, 'a1');

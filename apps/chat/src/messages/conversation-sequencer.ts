@@ -13,20 +13,11 @@ export const MAX_BATCH = 200;
 const MAX_ATTEMPTS = 20;
 const SHUTDOWN_GRACE_MS = 5000;
 
-/**
- * A send's answer. `stored` is true when this send stored the message (its MessageCreated is
- * on its way); false when it was stored before, i.e. the send is a retry.
- */
-export interface SendOutcome {
-  message: Message;
-  stored: boolean;
-}
-
 interface PendingSend {
   actor: Actor;
   clientMsgId: string;
   body: string;
-  resolve(outcome: SendOutcome): void;
+  resolve(message: Message): void;
   reject(err: unknown): void;
 }
 
@@ -63,8 +54,8 @@ export class ConversationSequencer {
     @Inject(ChatEventsPublisher) private readonly events: MessageEventSink,
   ) {}
 
-  send(actor: Actor, input: MessageSendInput): Promise<SendOutcome> {
-    return new Promise<SendOutcome>((resolve, reject) => {
+  send(actor: Actor, input: MessageSendInput): Promise<Message> {
+    return new Promise<Message>((resolve, reject) => {
       const lane = this.laneOf(input.conversationId);
       lane.queue.push({ actor, clientMsgId: input.clientMsgId, body: input.body, resolve, reject });
       lane.running ??= this.drain(input.conversationId, lane);
@@ -141,8 +132,8 @@ export class ConversationSequencer {
     state.recordCommitted(stored);
     const memberIds = state.memberIds;
     writes.forEach((write, i) => {
-      const outcome = { message: bySeq.get(drafts[i].seq)!, stored: true };
-      for (const send of write.senders) send.resolve(outcome);
+      const message = bySeq.get(drafts[i].seq)!;
+      for (const send of write.senders) send.resolve(message);
     });
     for (const message of stored) this.events.messageCreated(state.orgId, message, memberIds);
   }
@@ -157,7 +148,7 @@ function answerWithoutWriting(state: ConversationState | null, sends: PendingSen
       return false;
     }
     const known = state!.findRecent(send.actor.userId, send.clientMsgId);
-    if (known) send.resolve({ message: known, stored: false });
+    if (known) send.resolve(known);
     return !known;
   });
 }
@@ -165,7 +156,7 @@ function answerWithoutWriting(state: ConversationState | null, sends: PendingSen
 function answerFrom(stored: Message[], sends: PendingSend[]): PendingSend[] {
   return sends.filter((send) => {
     const known = stored.find((m) => m.senderId === send.actor.userId && m.clientMsgId === send.clientMsgId);
-    if (known) send.resolve({ message: known, stored: false });
+    if (known) send.resolve(known);
     return !known;
   });
 }

@@ -15,7 +15,6 @@ import {
 } from '@parley/contracts';
 import { NatsBus } from '@parley/nats';
 import { ChatRouter } from '../routing/chat-router';
-import { StreamAnsweredSends } from './stream-answered-sends';
 
 /**
  * What a client may ask, whatever the transport (Socket.IO or REST): writes to a
@@ -26,7 +25,6 @@ export class ChatCommandsService {
   constructor(
     private readonly bus: NatsBus,
     private readonly router: ChatRouter,
-    private readonly streamAnswers: StreamAnsweredSends,
   ) {}
 
   createConversation(actor: Actor, input: ConversationCreateInput) {
@@ -45,14 +43,8 @@ export class ChatCommandsService {
     return this.router.send(ChatNodeCommands.membersRemove, input.conversationId, { actor, input });
   }
 
-  /** Acked by the message's `message.created` on the stream, or by the node's reply (retries, refusals). */
-  async sendMessage(actor: Actor, input: MessageSendInput) {
-    const streamAnswer = this.streamAnswers.expect(input.conversationId, actor.userId, input.clientMsgId);
-    try {
-      return await this.router.send(ChatNodeCommands.messageSend, input.conversationId, { actor, input, answerOnStream: true }, streamAnswer);
-    } finally {
-      streamAnswer.release();
-    }
+  sendMessage(actor: Actor, input: MessageSendInput) {
+    return this.router.send(ChatNodeCommands.messageSend, input.conversationId, { actor, input });
   }
 
   fetchHistory(actor: Actor, input: HistoryFetchInput) {

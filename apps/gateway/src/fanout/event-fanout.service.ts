@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { ConversationChanged, MessageCreated, MessageRedacted, PayloadOf, ReceiptRecorded, ServerEvent, UserDeactivated, ViewerState } from '@parley/contracts';
 import { followStream, NatsBus, on, StreamReader } from '@parley/nats';
 import { ActiveUsers } from '../auth/active-users';
-import { StreamAnsweredSends } from '../commands/stream-answered-sends';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { ConnectionRegistry } from '../ws/connection-registry';
 import { SocketPush } from '../ws/socket-push';
@@ -26,7 +25,6 @@ export class EventFanout implements OnModuleInit, OnApplicationShutdown {
     private readonly push: SocketPush,
     private readonly registry: ConnectionRegistry,
     private readonly activeUsers: ActiveUsers,
-    private readonly streamAnswers: StreamAnsweredSends,
     @Inject(GATEWAY_CONFIG) private readonly config: Pick<GatewayConfig, 'RECEIPT_FANOUT_MAX_MEMBERS'>,
   ) {}
 
@@ -55,9 +53,8 @@ export class EventFanout implements OnModuleInit, OnApplicationShutdown {
     this.registry.disconnectUser(userId);
   }
 
-  /** Every device of every member, the sender's included (clients dedupe by message id); and the send's ack, when it was sent here. */
+  /** Every device of every member, the sender's included (clients dedupe by message id). */
   messageCreated({ message, memberIds }: PayloadOf<typeof MessageCreated>): void {
-    this.streamAnswers.messageStored(message);
     this.push.toUsers(memberIds, ServerEvent.MessageNew, { message });
   }
 

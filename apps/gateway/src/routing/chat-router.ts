@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ChatNodeCommands, CommandContract, ErrorCode, ParleyError, ReplyOf, RequestOf } from '@parley/contracts';
-import { AlternateAnswer, NatsBus, TransportError } from '@parley/nats';
+import { NatsBus, TransportError } from '@parley/nats';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { ChatNodeMembership } from './chat-node-membership';
 
@@ -38,8 +38,7 @@ export class ChatRouter {
     @Optional() @Inject(CHAT_ROUTE_BUDGET) private readonly budgetMs: number = ROUTE_BUDGET_MS,
   ) {}
 
-  /** `answeredBy`: the answer may also arrive by another route (see `AlternateAnswer`); every attempt waits for it too. */
-  async send<C extends CommandContract>(contract: C, conversationId: string, payload: RequestOf<C>, answeredBy?: AlternateAnswer): Promise<ReplyOf<C>> {
+  async send<C extends CommandContract>(contract: C, conversationId: string, payload: RequestOf<C>): Promise<ReplyOf<C>> {
     const deadline = Date.now() + this.budgetMs;
     let lastFailure: ParleyError | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -48,7 +47,7 @@ export class ChatRouter {
       const nodeId = this.membership.owner(conversationId);
       if (nodeId) {
         try {
-          return await this.requestWhileAlive(contract, payload, nodeId, Math.min(remaining, this.config.CHAT_COMMAND_TIMEOUT_MS), answeredBy);
+          return await this.requestWhileAlive(contract, payload, nodeId, Math.min(remaining, this.config.CHAT_COMMAND_TIMEOUT_MS));
         } catch (err) {
           if (!isRetryable(err)) throw err;
           if (err.reason === 'no-responders') this.membership.suspect(nodeId);
@@ -60,13 +59,7 @@ export class ChatRouter {
   }
 
   /** The node's answer, or a retryable failure as soon as the node leaves the ring (e.g. another request found it dead). */
-  private requestWhileAlive<C extends CommandContract>(
-    contract: C,
-    payload: RequestOf<C>,
-    nodeId: string,
-    timeoutMs: number,
-    answeredBy?: AlternateAnswer,
-  ): Promise<ReplyOf<C>> {
+  private requestWhileAlive<C extends CommandContract>(contract: C, payload: RequestOf<C>, nodeId: string, timeoutMs: number): Promise<ReplyOf<C>> {
     return new Promise<ReplyOf<C>>((resolve, reject) => {
       const probe = setTimeout(() => this.probe(nodeId), PROBE_AFTER_MS);
       const stopWaiting = this.membership.onGone(nodeId, () => {
@@ -74,7 +67,7 @@ export class ChatRouter {
         reject(new TransportError(ErrorCode.UNAVAILABLE, `chat node ${nodeId} left the ring`, 'timeout'));
       });
       this.bus
-        .request(contract, payload, { nodeId, timeoutMs, answeredBy })
+        .request(contract, payload, { nodeId, timeoutMs })
         .then(resolve, reject)
         .finally(() => {
           clearTimeout(probe);
