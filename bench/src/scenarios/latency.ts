@@ -5,7 +5,9 @@ import { baselinePairs, parleyPairs } from './direct-pairs';
 
 /**
  * Send→ack and send→message.new on the other user's device in 1:1 conversations at half the
- * throughput measured earlier in this invocation (or --latency-rate).
+ * throughput measured earlier in this invocation (or --latency-rate), after an uncounted
+ * warm-up at the same rate on the same sockets: run alone, the first run otherwise measured the
+ * processes' first seconds of this path (p99 85–145 ms against 17–57 ms for the next runs).
  */
 export const scenario = (): Scenario => ({
   name: 'latency',
@@ -30,15 +32,23 @@ export const scenario = (): Scenario => ({
     const measured = throughput?.messagesPerSecond?.median || throughput?.saturationPerSecond?.median;
     const rate = options.latencyRate ?? (measured ? Math.max(1, Math.round(measured / 2)) : options.startRate);
     if (!options.latencyRate && !measured) ctx.log(`latency: no throughput figure in this run; using --start-rate ${rate} msg/s`);
-    const step = (routes: Parameters<typeof measureStep>[1]) =>
-      measureStep(ctx.pool, routes, { rate, durationMs: options.latencyMs, bodySize: options.bodySize, deliveriesPerMessage: 1 });
+    type Routes = Parameters<typeof measureStep>[1];
+    const step = (routes: Routes, durationMs = options.latencyMs) =>
+      measureStep(ctx.pool, routes, { rate, durationMs, bodySize: options.bodySize, deliveriesPerMessage: 1 });
+    const warmUp = async (side: string, routes: Routes) => {
+      const result = await step(routes, Math.min(WARM_UP_MS, options.latencyMs));
+      ctx.log(`latency warm-up (${side}, timings not counted): ack p99 ${result.ack.p99.toFixed(1)} ms, lost ${result.lost}`);
+      return result;
+    };
     const parleyRoutes = await parleyPairs(ctx, options.pairs);
+    const parleyWarmUp = await warmUp('Parley', parleyRoutes);
     const parleyCpu = new CpuMeter(ctx.system.cpuGroups());
     parleyCpu.start();
     const parley = await step(parleyRoutes);
     const parleyUsed = parleyCpu.stop();
     await ctx.pool.closeAll();
     const bareRoutes = await baselinePairs(ctx, options.pairs);
+    await warmUp('bare', bareRoutes);
     const bareCpu = new CpuMeter([{ name: 'server', includes: ({ pid }) => pid === ctx.baseline.pid }]);
     bareCpu.start();
     const bare = await step(bareRoutes);
@@ -73,11 +83,13 @@ export const scenario = (): Scenario => ({
         cpuTotal: cpuPerMessage(bareUsed.server?.cpuSeconds ?? 0, bare),
         wakeUpsTotal: perMessage(bareUsed.server?.wakeUps ?? 0, bare),
       },
-      lost: parley.lost,
+      lost: parleyWarmUp.lost + parley.lost,
       notes,
     };
   },
 });
+
+const WARM_UP_MS = 3000;
 
 /** BenchSystem.cpuGroups()'s names: where a message's CPU goes (services, NATS, Postgres). */
 const CPU_PARTS = ['gateway', 'chat', 'history', 'notification', 'presence', 'nats-server', 'postgres'] as const;
