@@ -18,6 +18,8 @@ class RoamingClient {
   private moving?: Promise<void>;
   private readonly opened: TestClient[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Set by close(): its own sockets' disconnects must not start a move, nor a move go on retrying. */
+  private closed = false;
 
   constructor(
     private readonly token: string,
@@ -29,6 +31,7 @@ class RoamingClient {
 
   async connect(url: string): Promise<void> {
     const client = await TestClient.connect(url, this.token, this.deviceId);
+    if (this.closed) return client.close();
     this.opened.push(client);
     this.current = client;
     this.url = url;
@@ -41,9 +44,9 @@ class RoamingClient {
 
   /** Replaces `from` with a connection to a live gateway (once), then lets `from` finish and close. */
   private move(from: TestClient): Promise<void> {
-    if (from !== this.current) return Promise.resolve();
+    if (from !== this.current || this.closed) return Promise.resolve();
     this.moving ??= (async () => {
-      for (;;) {
+      while (!this.closed) {
         try {
           await this.connect(this.liveGateway());
           break;
@@ -52,6 +55,7 @@ class RoamingClient {
         }
       }
       this.moving = undefined;
+      if (this.closed) return;
       const closeWhenIdle = () => ((this.pending.get(from) ?? 0) === 0 ? from.close() : this.later(closeWhenIdle, 50));
       closeWhenIdle();
     })();
@@ -77,6 +81,7 @@ class RoamingClient {
   }
 
   close(): void {
+    this.closed = true;
     this.timers.forEach((timer) => clearTimeout(timer));
     this.opened.forEach((client) => client.close());
   }
