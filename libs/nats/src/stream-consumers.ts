@@ -3,6 +3,7 @@ import { EventContract, parsePayload, PayloadOf, Subjects } from '@parley/contra
 import { ensureMessageStream } from './message-stream';
 import { BusLogger, describe, EventHandler, NatsBus } from './nats-bus';
 import { decodeJson } from './json-codec';
+import { pullWaiting } from './waiting-events-pull';
 
 /** One durable event and what to do with it: one at a time, or (durable readers) a run of them at once. */
 export interface EventBinding {
@@ -288,7 +289,7 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
   };
   const maxBatch = options.maxBatch ?? 200;
   return poll(
-    () => fetchWaiting(bus, stream, options.name, maxBatch),
+    () => pullWaiting(bus.connection, stream, options.name, maxBatch, PULL_DEADLINE_MS),
     async (msgs) => {
       const outcomes = await dispatcher.dispatchBatch(msgs);
       msgs.forEach((msg, i) => settle(msg, outcomes[i]));
@@ -299,26 +300,10 @@ export async function consumeDurable(bus: NatsBus, options: DurableReaderOptions
 }
 
 /**
- * The events waiting for a durable consumer, up to `max`, without waiting for more. The
- * Consumer API's fetch keeps its request open for at least a second and is sent each event
- * as it arrives, one socket write and one wake-up of this process per event; a `no_wait`
- * pull answers with what waits, in one go, and ends.
+ * A pull answers at once (see pullWaiting); past this, the request or its answer was lost
+ * with the connection.
  */
-async function fetchWaiting(bus: NatsBus, stream: string, durable: string, max: number): Promise<JsMsg[]> {
-  const msgs: JsMsg[] = [];
-  const taking = bus.jetstream().fetch(stream, durable, { batch: max, no_wait: true });
-  // The server answers at once; no answer means the request or its answer was lost with the
-  // connection. Events handed out meanwhile and never acknowledged come again after ack_wait.
-  const deadline = setTimeout(() => taking.stop(new Error(`no answer to a pull within ${FETCH_DEADLINE_MS} ms`)), FETCH_DEADLINE_MS);
-  try {
-    for await (const msg of taking) msgs.push(msg);
-  } finally {
-    clearTimeout(deadline);
-  }
-  return msgs;
-}
-
-const FETCH_DEADLINE_MS = 2000;
+const PULL_DEADLINE_MS = 2000;
 
 /**
  * Takes what waits and handles it, again at once while full batches come, otherwise after

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { event, Subjects } from '@parley/contracts';
-import { connectTestBus, eventually, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
+import { connectTestBus, DrippingProxy, eventually, removeTestStream, TEST_NATS_URL, uniqueNatsPrefix } from '@parley/testing';
 import { BusLogger, consumeDurable, followStream, NatsBus, on, onBatch, redeliveryDelayMs, StreamReader } from '../src';
 
 const Numbered = event('test.numbered', z.object({ n: z.int() }), true);
@@ -13,6 +13,8 @@ describe('stream readers on a real JetStream', () => {
   const prefix = uniqueNatsPrefix();
   let bus: NatsBus;
   const readers: StreamReader[] = [];
+  /** What a test opened besides readers, closed after them. */
+  const closers: (() => Promise<void>)[] = [];
   const publish = async (from: number, to: number) => {
     for (let n = from; n <= to; n++) await bus.publish(Numbered, { n }, { msgId: `n-${n}-${prefix}` });
   };
@@ -23,6 +25,7 @@ describe('stream readers on a real JetStream', () => {
 
   afterAll(async () => {
     await Promise.all(readers.map((r) => r.stop()));
+    for (const close of closers) await close();
     await removeTestStream(prefix);
     await bus.close();
   });
@@ -223,6 +226,43 @@ describe('stream readers on a real JetStream', () => {
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => 1300 + i));
     await reader.stop();
     await reading.close();
+  });
+
+  it('takes a failed run again whole when its redelivery reaches the reader over many socket reads', async () => {
+    // Redelivered events all say no new event is pending; nats.js's fetch stopped at the
+    // first of them that arrived alone and dropped the rest until ack_wait.
+    const nats = new URL(TEST_NATS_URL);
+    const proxy = await DrippingProxy.start({ host: nats.hostname, port: Number(nats.port) }, 64);
+    const reading = await NatsBus.connect({ url: proxy.url, prefix, name: 'dripped', requestTimeoutMs: 5000 }, logger([]));
+    closers.push(() => reading.close(), () => proxy.stop());
+    const handled: number[] = [];
+    let failedRun: number[] = [];
+    readers.push(
+      await consumeDurable(
+        reading,
+        {
+          name: 'dripped',
+          pollIntervalMs: 1000,
+          ackWaitMs: 120_000,
+          bindings: [
+            onBatch(Numbered, async (events) => {
+              const ns = events.map((e) => e.n).filter((n) => n >= 1400 && n < 1420);
+              if (ns.length && !failedRun.length) {
+                failedRun = ns;
+                throw new Error('database down');
+              }
+              handled.push(...ns);
+            }),
+          ],
+        },
+        logger([]),
+      ),
+    );
+    // The reader found nothing and waits a second: the burst is one run when it looks again.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => bus.publish(Numbered, { n: 1400 + i }, { msgId: `dripped-${i}-${prefix}` })));
+    await eventually(() => handled.length >= 20, 'all 20 events, well before ack_wait', 15_000);
+    expect(failedRun).toHaveLength(20);
+    expect([...handled].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 1400 + i));
   });
 
   it('backs off redeliveries, doubling up to a cap', () => {

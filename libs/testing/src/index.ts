@@ -8,3 +8,4 @@ export * from './store-factories';
 export * from './private-nats-server';
 export * from './service-runtime-suite';
 export * from './eventually';
+export * from './dripping-proxy';
