@@ -29,6 +29,7 @@ export interface BenchOptions {
   historySizes: number[];
   historyConversationSize: number;
   historyRequests: number;
+  historyWarmUp: number;
   /** reconnect storm */
   stormClients: number;
   stormTimeoutMs: number;
@@ -66,7 +67,8 @@ export const USAGE = `npm run bench -- [options]
   --fanout-max-rate <msg/s> fan-out: last step (default 2000)
   --history-sizes <list>    history: stored messages at which to measure (default 100000,1000000; e.g. 100000,10000000)
   --history-conversation-size <n>  history: messages per conversation (default 1000)
-  --history-requests <n>    history: requests per page kind (default 500)
+  --history-requests <n>    history: requests per page kind and run (default 2000)
+  --history-warm-up <n>     history: uncounted fetches before each size's runs (default 5000)
   --storm-clients <n>       reconnect storm: clients (default 10000)
   --storm-timeout-ms <ms>   reconnect storm: how long to wait for the clients (default 120000)
   --presence-users <n>      presence: connected users, one device each (default 5000)
@@ -95,6 +97,7 @@ const SMOKE: Partial<BenchOptions> = {
   historySizes: [2000],
   historyConversationSize: 200,
   historyRequests: 30,
+  historyWarmUp: 60,
   stormClients: 40,
   stormTimeoutMs: 20_000,
   presenceUsers: 40,
@@ -132,6 +135,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'history-sizes': { type: 'string' },
       'history-conversation-size': { type: 'string' },
       'history-requests': { type: 'string' },
+      'history-warm-up': { type: 'string' },
       'storm-clients': { type: 'string' },
       'storm-timeout-ms': { type: 'string' },
       'presence-users': { type: 'string' },
@@ -199,7 +203,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     fanoutMaxRate: num('fanout-max-rate', preset.fanoutMaxRate ?? 2000),
     historySizes: [...historySizes].sort((a, b) => a - b),
     historyConversationSize: int('history-conversation-size', preset.historyConversationSize ?? 1000, 100),
-    historyRequests: int('history-requests', preset.historyRequests ?? 500),
+    historyRequests: int('history-requests', preset.historyRequests ?? 2000),
+    historyWarmUp: int('history-warm-up', preset.historyWarmUp ?? 5000, 2),
     stormClients: int('storm-clients', preset.stormClients ?? 10_000, 2),
     stormTimeoutMs: int('storm-timeout-ms', preset.stormTimeoutMs ?? 120_000, 1000),
     presenceUsers,

@@ -28,9 +28,11 @@ interface Stored {
  *
  * Filling only grows, so the first run fills up to each size in turn and measures it --runs
  * times there; every run returns its own measurement of each size. Each size's measurements
- * follow an uncounted warm-up of the same requests, as the rate scenarios' first step: the
- * fetch path's first use in the run (JIT, pooled connections' statements) and the pages just
- * written (first reads set their tuples' hint bits) are not what a running system's reads cost.
+ * follow an uncounted warm-up of the same kind of requests (--history-warm-up), as the rate
+ * scenarios' first step: the fetch path's first use in the run (JIT, pooled connections'
+ * statements) and the pages just written (first reads set their tuples' hint bits) are not
+ * what a running system's reads cost. One fetch at a time is ~2 ms here, and the p99 of each
+ * size kept falling over its first several thousand fetches, so the warm-up is thousands.
  */
 export class HistoryScenario implements Scenario {
   readonly name = 'history';
@@ -85,9 +87,10 @@ export class HistoryScenario implements Scenario {
       ctx.log(`history: ${stored.messages} messages in ${stored.conversationIds.length} conversations (filled in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
       const { handles } = await ctx.pool.connect(ctx.system.url, [deviceOf(reader, 'reader')]);
       const pick = () => stored.conversationIds[Math.floor(Math.random() * stored.conversationIds.length)];
-      const requests = (beforeSeq?: number) =>
-        Array.from({ length: ctx.options.historyRequests }, () => ({ client: handles[0], conversationId: pick(), limit: PAGE, beforeSeq }));
-      const warmUp = await ctx.pool.fetch([...requests(), ...requests(PAGE + 1)], 1);
+      const requests = (beforeSeq?: number, count = ctx.options.historyRequests) =>
+        Array.from({ length: count }, () => ({ client: handles[0], conversationId: pick(), limit: PAGE, beforeSeq }));
+      const warmUpHalf = Math.ceil(ctx.options.historyWarmUp / 2);
+      const warmUp = await ctx.pool.fetch([...requests(undefined, warmUpHalf), ...requests(PAGE + 1, warmUpHalf)], 1);
       if (warmUp.errors > 0) throw new Error(`history.fetch failed: ${warmUp.firstError}`);
       ctx.log(`history at ${sizeLabel(size)}: warm-up p99 ${quantile(warmUp.latencies, 0.99).toFixed(2)} ms (not counted)`);
       const runs = [];
