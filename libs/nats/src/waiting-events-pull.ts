@@ -1,4 +1,4 @@
-import { createInbox, JsMsg, Msg, NatsConnection } from 'nats';
+import { createInbox, JsMsg, Msg, NatsConnection, Subscription } from 'nats';
 // The client exports no way to make a JsMsg (ack, nak, term, info) of a message it did not fetch itself.
 import { toJsMsg } from 'nats/lib/jetstream/jsmsg';
 
@@ -23,25 +23,36 @@ import { toJsMsg } from 'nats/lib/jetstream/jsmsg';
 export function pullWaiting(connection: NatsConnection, stream: string, durable: string, max: number, deadlineMs: number): Promise<JsMsg[]> {
   return new Promise((resolve, reject) => {
     const msgs: JsMsg[] = [];
-    const inbox = createInbox();
+    let ended = false;
+    let deadline: NodeJS.Timeout | undefined;
+    let subscription: Subscription | undefined;
     const finish = (err?: Error) => {
+      if (ended) return;
+      ended = true;
       clearTimeout(deadline);
-      subscription.unsubscribe();
+      subscription?.unsubscribe();
       if (err && msgs.length === 0) reject(err);
       else resolve(msgs);
     };
-    const subscription = connection.subscribe(inbox, {
-      callback: (err, msg) => {
-        if (err) return finish(err);
-        const status = statusOf(msg);
-        if (status === 404 || status === 408) return finish();
-        if (status !== null) return finish(new Error(`the pull ended with status ${status}: ${msg.headers?.description ?? ''}`));
-        msgs.push(toJsMsg(msg));
-        if (msgs.length === max) finish();
-      },
-    });
-    const deadline = setTimeout(() => finish(new Error(`no answer to a pull within ${deadlineMs} ms`)), deadlineMs);
-    connection.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`, JSON.stringify({ batch: max, no_wait: true }), { reply: inbox });
+    try {
+      const inbox = createInbox();
+      subscription = connection.subscribe(inbox, {
+        callback: (err, msg) => {
+          if (ended) return;
+          if (err) return finish(err);
+          const status = statusOf(msg);
+          if (status === 404 || status === 408) return finish();
+          if (status !== null) return finish(new Error(`the pull ended with status ${status}: ${msg.headers?.description ?? ''}`));
+          msgs.push(toJsMsg(msg));
+          if (msgs.length === max) finish();
+        },
+      });
+      deadline = setTimeout(() => finish(new Error(`no answer to a pull within ${deadlineMs} ms`)), deadlineMs);
+      connection.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`, JSON.stringify({ batch: max, no_wait: true }), { reply: inbox });
+    } catch (err) {
+      // A closed or draining connection refuses the subscription or the request.
+      finish(err instanceof Error ? err : new Error(String(err)));
+    }
   });
 }
 
