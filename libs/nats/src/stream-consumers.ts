@@ -155,12 +155,38 @@ async function halt(running: Run | null): Promise<void> {
   await running?.done;
 }
 
+const FOLLOWER_RETRY_FIRST_MS = 100;
+const FOLLOWER_RETRY_MAX_MS = 2000;
+
+/** Delays of a reader that its stop ends at once: the one under way and any later one. */
+class InterruptibleDelay {
+  private stopped = false;
+  private interrupt: () => void = () => undefined;
+
+  wait(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.interrupt = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.interrupt();
+  }
+}
+
 /**
  * Follows the stream live from now on, in stream order, with no state on the server
  * (ordered consumers). Unlike a plain subscription it loses nothing across a NATS
  * reconnect: it remembers the last stream seq it handled and, after a reconnect,
- * reads again from the next one. For readers that serve whoever is connected right
- * now, like a gateway's fan-out.
+ * reads again from the next one, trying again until JetStream answers (it may come back
+ * later than the connection). For readers that serve whoever is connected right now,
+ * like a gateway's fan-out.
  */
 export async function followStream(bus: NatsBus, bindings: readonly EventBinding[], logger: BusLogger): Promise<StreamReader> {
   const dispatcher = new EventDispatcher(bus.prefix, bindings, logger);
@@ -187,11 +213,23 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
       logger,
     );
   };
+  const retry = new InterruptibleDelay();
+  // JetStream may answer only a while after the connection is back (a restarted server
+  // recovering its streams, a cluster electing the stream's leader): keep trying.
   const reopen = async () => {
     const previous = current;
     current = null;
     await previous?.messages.close();
-    if (!stopped) await open();
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await open();
+        if (attempt > 1) logger.log(`stream follower resumed after ${attempt} tries`);
+        return;
+      } catch (err) {
+        if (attempt === 1) logger.error(`stream follower could not resume, trying again: ${describe(err)}`);
+        await retry.wait(Math.min(FOLLOWER_RETRY_MAX_MS, FOLLOWER_RETRY_FIRST_MS * 2 ** (attempt - 1)));
+      }
+    }
   };
   let reopening = Promise.resolve();
   const stopListening = bus.onReconnect(() => {
@@ -202,6 +240,7 @@ export async function followStream(bus: NatsBus, bindings: readonly EventBinding
     async stop() {
       stopped = true;
       stopListening();
+      retry.stop();
       await reopening;
       const last = current;
       current = null;
@@ -312,14 +351,7 @@ const PULL_DEADLINE_MS = 2000;
  */
 function poll(fetch: () => Promise<JsMsg[]>, handle: (msgs: JsMsg[]) => Promise<void>, options: { maxBatch: number; intervalMs: number }, logger: BusLogger): StreamReader {
   let stopped = false;
-  let wake: () => void = () => undefined;
-  const pause = () => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, options.intervalMs);
-    wake = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-  });
+  const pause = new InterruptibleDelay();
   let failing = false;
   const done = (async () => {
     while (!stopped) {
@@ -335,13 +367,13 @@ function poll(fetch: () => Promise<JsMsg[]>, handle: (msgs: JsMsg[]) => Promise<
         if (!failing) logger.error(`durable stream reader cannot take events (trying again every ${options.intervalMs} ms): ${describe(err)}`);
         failing = true;
       }
-      if (taken < options.maxBatch && !stopped) await pause();
+      if (taken < options.maxBatch && !stopped) await pause.wait(options.intervalMs);
     }
   })();
   return {
     async stop() {
       stopped = true;
-      wake();
+      pause.stop();
       await done;
     },
   };

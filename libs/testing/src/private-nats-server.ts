@@ -31,13 +31,30 @@ export class PrivateNatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  async restart(): Promise<void> {
-    const storeArgs = this.config ? ['-c', this.configWithOwnStore(this.config.file)] : ['-js', '-sd', this.storeDir];
-    this.child = spawn(NATS_SERVER, [...storeArgs, '-a', '127.0.0.1', '-p', String(this.port)], {
+  /**
+   * Starts the server (again, on the same port and store). `jetstream: false` starts it
+   * without JetStream (a server whose JetStream is not ready yet) until `enableJetStream`.
+   */
+  async restart({ jetstream = true }: { jetstream?: boolean } = {}): Promise<void> {
+    const file = this.config ? this.configWithOwnStore(this.config.file) : this.plainConfig(jetstream);
+    this.child = spawn(NATS_SERVER, ['-c', file, '-a', '127.0.0.1', '-p', String(this.port)], {
       stdio: 'ignore',
       env: { ...process.env, ...this.config?.env },
     });
     await waitForPort(this.port, 10_000);
+  }
+
+  /** Turns JetStream on in the running server (a configuration reload): no client reconnects. */
+  enableJetStream(): void {
+    if (this.config) throw new Error('enableJetStream is for a server without a configuration file of its own');
+    this.plainConfig(true);
+    this.child?.kill('SIGHUP');
+  }
+
+  private plainConfig(jetstream: boolean): string {
+    const file = join(this.storeDir, 'plain.conf');
+    writeFileSync(file, jetstream ? `jetstream { store_dir: "${this.storeDir}" }\n` : '\n');
+    return file;
   }
 
   /** A copy of the configuration whose JetStream store is this server's own directory. */
