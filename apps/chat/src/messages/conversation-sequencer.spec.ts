@@ -196,7 +196,6 @@ describe('ConversationSequencer', () => {
     });
   });
 
-
   it('fails the whole batch on a storage error, then recovers from the database state', async () => {
     await send(alice, 'a1');
     store.failNext = true;
