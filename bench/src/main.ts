@@ -108,7 +108,7 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext): Promise<Sc
     const parley = spread(runs.map((r) => r.parley[spec.key]));
     const baseline = spec.hasBaseline === false ? undefined : spread(runs.map((r) => r.baseline[spec.key]));
     const figure: FigureResult = { ...spec, parley, baseline };
-    if (baseline && Number.isFinite(baseline.median) && baseline.median !== 0) figure.ratio = parley.median / baseline.median;
+    if (baseline && !spec.noRatio && Number.isFinite(baseline.median) && baseline.median !== 0) figure.ratio = parley.median / baseline.median;
     if (spec.target !== undefined) figure.met = spec.better === 'higher' ? parley.median >= spec.target : parley.median <= spec.target;
     result.figures.push(figure);
     earlier[spec.key] = parley;

@@ -16,6 +16,8 @@ export interface FigureSpec {
   target?: number;
   /** false when the baseline has no meaningful value for it (e.g. RSS of a server with no state). */
   hasBaseline?: boolean;
+  /** true for a figure about the machine during each side's run (other load on it), where a ratio means nothing. */
+  noRatio?: boolean;
 }
 
 /** What one run measures: every figure's value, and how many acked messages went missing. */

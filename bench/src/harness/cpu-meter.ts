@@ -30,9 +30,10 @@ export interface Usage {
   wakeUps: number;
 }
 
-/** A running process as /proc shows it: its executable name and its title (command line). */
+/** A running process as /proc shows it: its executable name, its title (command line) and its parent. */
 export interface ProcessInfo {
   pid: number;
+  ppid: number;
   comm: string;
   title: string;
 }
@@ -40,8 +41,15 @@ export interface ProcessInfo {
 /** A named set of processes whose CPU time is summed (e.g. both chat nodes, or Postgres). */
 export interface CpuGroup {
   name: string;
-  includes(process: ProcessInfo): boolean;
+  includes(process: ProcessInfo, table: ReadonlyMap<number, ProcessInfo>): boolean;
+  /** Counts wake-ups too (reads every thread's status, the costly part of a sample); default true. */
+  wakeUps?: boolean;
 }
+
+/** The CPU the hypervisor gave to other guests while this one's vCPUs wanted it (/proc/stat's steal). */
+export const STOLEN = 'stolen';
+/** otherPrograms()'s group. */
+export const OTHER_PROGRAMS = 'other programs';
 
 /**
  * CPU seconds and wake-ups of each group between start() and stop(), from /proc, sampled every
@@ -51,25 +59,31 @@ export interface CpuGroup {
 export class CpuMeter {
   private readonly first = new Map<number, Usage>();
   private readonly last = new Map<number, Usage>();
-  /** Which group each process seen belongs to. */
-  private readonly groupOf = new Map<number, string>();
+  /** Which group each process seen belongs to (null: none), decided once per process. */
+  private readonly groupOf = new Map<number, CpuGroup | null>();
+  /** Every process seen: a sample lists /proc and reads the counters of its groups' processes. */
+  private readonly table = new Map<number, ProcessInfo>();
+  private readonly settled = new Set<number>();
+  private stolenAtStart = 0;
   private sampling?: NodeJS.Timeout;
 
   constructor(private readonly groups: CpuGroup[]) {}
 
   start(): void {
+    this.stolenAtStart = stolenCpuSeconds();
     this.sample();
     for (const [pid, at] of this.last) this.first.set(pid, at);
     this.sampling = setInterval(() => this.sample(), SAMPLE_MS);
   }
 
-  /** What each group used since start(). */
+  /** What each group used since start(), and under STOLEN what the hypervisor took. */
   stop(): Record<string, Usage> {
     clearInterval(this.sampling);
     this.sample();
     const used: Record<string, Usage> = Object.fromEntries(this.groups.map((g) => [g.name, { cpuSeconds: 0, wakeUps: 0 }]));
+    used[STOLEN] = { cpuSeconds: stolenCpuSeconds() - this.stolenAtStart, wakeUps: 0 };
     for (const [pid, at] of this.last) {
-      const group = used[this.groupOf.get(pid)!];
+      const group = used[this.groupOf.get(pid)!.name];
       const from = this.first.get(pid) ?? { cpuSeconds: 0, wakeUps: 0 };
       group.cpuSeconds += at.cpuSeconds - from.cpuSeconds;
       group.wakeUps += at.wakeUps - from.wakeUps;
@@ -79,12 +93,26 @@ export class CpuMeter {
 
   /** One pass over /proc for every group. */
   private sample(): void {
-    for (const process of runningProcesses()) {
-      const group = this.groups.find((g) => g.includes(process));
+    const pids = runningPids();
+    // A process is read when first seen and once more at the next sample, then never again: a new
+    // Postgres backend shows its database in its title only once it has started.
+    const unsettled = pids.filter((pid) => !this.settled.has(pid));
+    for (const pid of unsettled) {
+      const info = processInfo(pid);
+      if (!info) continue;
+      if (this.table.has(pid)) this.settled.add(pid);
+      this.table.set(pid, info);
+    }
+    // After the table holds every new process, so that a group can look at a new process's parents.
+    for (const pid of unsettled) {
+      const info = this.table.get(pid);
+      if (info) this.groupOf.set(pid, this.groups.find((g) => g.includes(info, this.table)) ?? null);
+    }
+    for (const pid of pids) {
+      const group = this.groupOf.get(pid);
       if (!group) continue;
       try {
-        this.last.set(process.pid, { cpuSeconds: cpuSeconds(process.pid), wakeUps: wakeUps(process.pid) });
-        this.groupOf.set(process.pid, group.name);
+        this.last.set(pid, { cpuSeconds: cpuSeconds(pid), wakeUps: group.wakeUps === false ? 0 : wakeUps(pid) });
       } catch {
         // exited since it was listed
       }
@@ -110,17 +138,46 @@ export function postgresOf(databasePrefix: string): CpuGroup {
   return { name: 'postgres', includes: (p) => p.comm === 'postgres' && ours.test(p.title) };
 }
 
-function runningProcesses(): ProcessInfo[] {
-  const found: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      found.push({ pid: Number(entry), comm, title });
-    } catch {
-      // exited while being read
-    }
+/**
+ * Every other program on the machine: user processes (kernel threads have no command line) other
+ * than this bench process and its children (the services, the load generators, the bare server)
+ * and the Postgres and NATS servers (their work for this run is Parley's; the rest of it, e.g.
+ * another database's backends, is left out too). What they use during a run is load the run did
+ * not ask for.
+ */
+export function otherPrograms(benchPid: number): CpuGroup {
+  const descendsFromBench = (p: ProcessInfo, table: ReadonlyMap<number, ProcessInfo>): boolean => {
+    for (let at: ProcessInfo | undefined = p; at; at = table.get(at.ppid)) if (at.pid === benchPid) return true;
+    return false;
+  };
+  return {
+    name: OTHER_PROGRAMS,
+    wakeUps: false,
+    includes: (p, table) => p.title !== '' && !SERVERS.has(p.comm) && !descendsFromBench(p, table),
+  };
+}
+
+const SERVERS = new Set(['postgres', 'nats-server']);
+
+function runningPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number);
+}
+
+function processInfo(pid: number): ProcessInfo | undefined {
+  try {
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    return { pid, ppid, comm, title };
+  } catch {
+    return undefined; // exited while being read
   }
-  return found;
+}
+
+/** Seconds of steal time over all CPUs so far (/proc/stat's first line, 8th value, in 1/100 s). */
+function stolenCpuSeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+  return Number(cpu[8] ?? 0) / 100;
 }

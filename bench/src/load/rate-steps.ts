@@ -1,3 +1,4 @@
+import { CpuMeter, OTHER_PROGRAMS, otherPrograms, STOLEN } from '../harness/cpu-meter';
 import { quantile } from '../stats';
 import { append, LoadPool, PoolRoute } from './load-pool';
 
@@ -16,6 +17,9 @@ export interface StepResult {
   /** Deliveries owed (acked × deliveriesPerMessage) that never arrived. */
   lost: number;
   duplicates: number;
+  /** While sending: CPU of the machine's other programs, and CPU the hypervisor took (cores). */
+  otherCores: number;
+  stolenCores: number;
 }
 
 /**
@@ -28,7 +32,10 @@ export async function measureStep(
   plan: { rate: number; durationMs: number; bodySize: number; deliveriesPerMessage: number },
 ): Promise<StepResult> {
   await pool.takeDeliveries();
+  const noise = new CpuMeter([otherPrograms(process.pid)]);
+  noise.start();
   const sent = await pool.send(routes, { rate: plan.rate, window: 0, durationMs: plan.durationMs, bodySize: plan.bodySize });
+  const { [OTHER_PROGRAMS]: other, [STOLEN]: stolen } = noise.stop();
   const expected = sent.acked * plan.deliveriesPerMessage;
   let delivered = 0;
   let duplicates = 0;
@@ -59,6 +66,8 @@ export async function measureStep(
     delivery: percentiles(latencies),
     lost: Math.max(0, expected - delivered),
     duplicates,
+    otherCores: other.cpuSeconds / seconds,
+    stolenCores: stolen.cpuSeconds / seconds,
   };
 }
 
@@ -90,7 +99,8 @@ export async function stepUntilFailure(
     const ok = passes(step);
     log(
       `  ${rate} msg/s: acked ${Math.round(step.ackedPerSecond)}/s, deliveries ${Math.round(step.deliveriesPerSecond)}/s, ` +
-        `ack p99 ${step.ack.p99.toFixed(1)} ms, delivery p99 ${step.delivery.p99.toFixed(1)} ms, errors ${step.errors}, lost ${step.lost}${ok ? '' : '  <- stop'}`,
+        `ack p99 ${step.ack.p99.toFixed(1)} ms, delivery p99 ${step.delivery.p99.toFixed(1)} ms, errors ${step.errors}, lost ${step.lost}, ` +
+        `other programs ${step.otherCores.toFixed(2)} cores, stolen ${step.stolenCores.toFixed(2)}${ok ? '' : '  <- stop'}`,
     );
     if (!ok) break;
     best = step;

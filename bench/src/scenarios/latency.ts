@@ -24,6 +24,9 @@ export const scenario = (): Scenario => ({
     ...CPU_PARTS.map((part) => ({ key: cpuKey(part), label: `CPU per message: ${part}`, unit: 'µs', better: 'lower' as const, hasBaseline: false })),
     { key: 'wakeUpsTotal', label: 'wake-ups per message, all of Parley (bare: the server)', unit: '', better: 'lower' },
     ...WAKE_UP_PARTS.map((part) => ({ key: wakeUpsKey(part), label: `wake-ups per message: ${part}`, unit: '', better: 'lower' as const, hasBaseline: false })),
+    // How much else the machine did while each side ran: a run with much of either measured a busier machine.
+    { key: 'otherCores', label: 'other programs on the machine during the run, CPU (cores)', unit: '', better: 'lower', noRatio: true },
+    { key: 'stolenCores', label: 'CPU stolen by the hypervisor during the run (cores)', unit: '', better: 'lower', noRatio: true },
   ],
   async run(ctx) {
     const { options } = ctx;
@@ -59,7 +62,8 @@ export const scenario = (): Scenario => ({
     const cpuPerMessage = (seconds: number, s: StepResult) => perMessage(seconds * 1e6, s);
     const parleyCpuFigures = Object.fromEntries(CPU_PARTS.map((part) => [cpuKey(part), cpuPerMessage(parleyUsed[part]?.cpuSeconds ?? 0, parley)]));
     const parleyWakeUpFigures = Object.fromEntries(WAKE_UP_PARTS.map((part) => [wakeUpsKey(part), perMessage(parleyUsed[part]?.wakeUps ?? 0, parley)]));
-    const all = Object.values(parleyUsed);
+    // Parley's parts only: the meter also reports what the hypervisor took (STOLEN).
+    const all = CPU_PARTS.map((part) => parleyUsed[part]);
     const figures = (s: StepResult) => ({
       rate,
       ackP50: s.ack.p50,
@@ -68,6 +72,8 @@ export const scenario = (): Scenario => ({
       deliveryP50: s.delivery.p50,
       deliveryP95: s.delivery.p95,
       deliveryP99: s.delivery.p99,
+      otherCores: s.otherCores,
+      stolenCores: s.stolenCores,
     });
     const notes = parley.errors > 0 ? [`${parley.errors} failed sends: ${JSON.stringify(parley.errorCodes)}`] : [];
     return {
