@@ -106,7 +106,11 @@ export class CpuMeter {
     // After the table holds every new process, so that a group can look at a new process's parents.
     for (const pid of unsettled) {
       const info = this.table.get(pid);
-      if (info) this.groupOf.set(pid, this.groups.find((g) => g.includes(info, this.table)) ?? null);
+      if (!info) continue;
+      const group = this.groups.find((g) => g.includes(info, this.table)) ?? null;
+      this.groupOf.set(pid, group);
+      // Read again, it is no longer one of ours (e.g. a child seen between its fork and its exec).
+      if (!group) this.last.delete(pid);
     }
     for (const pid of pids) {
       const group = this.groupOf.get(pid);
