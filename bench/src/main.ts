@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, repoRoot } from '@parley/launcher';
+import { SEND_TRACE_DIR, writeProcessNames } from './diagnostics/send-trace';
 import { Baseline } from './harness/baseline';
 import { BenchSystem, openFileLimit } from './harness/bench-system';
 import { Population } from './harness/population';
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
   const started = new Date();
   try {
     await baseline.start();
+    if (SEND_TRACE_DIR) writeProcessNames(SEND_TRACE_DIR, [[process.pid, 'bench'], ...system.processNames(), ...pool.workerPids.map((pid): [number, string] => [pid, 'load generator']), [baseline.pid, 'bare server']]);
     const ctx: ScenarioContext = { options, system, baseline, pool, population: new Population(system.url, system.store), earlier: new Map(), log };
     for (const scenario of chosen) {
       results.push(await runScenario(scenario, ctx));

@@ -104,6 +104,11 @@ export class BenchSystem {
     return pid;
   }
 
+  /** Each running service's pid and name (`gateway`, `chat-0`, …). */
+  processNames(): Array<[pid: number, name: string]> {
+    return [...this.parley.processes.values()].filter((p) => p.pid !== undefined).map((p) => [p.pid!, p.spec.name]);
+  }
+
   /**
    * What a message costs where: each service (the chat nodes together), nats-server and this
    * run's Postgres backends, for CpuMeter. nats-server and Postgres's background writers are

@@ -1,3 +1,4 @@
+import { SEND_TRACE_DIR, writeSendTrace } from '../diagnostics/send-trace';
 import { AckAnswer, BenchClient, ClientSpec, DeliveredMessage } from './bench-client';
 import { monotonicMs, sendTimeOf, stampedBody } from './clock';
 import {
@@ -111,6 +112,7 @@ class LoadWorker {
     if (keepIds) report.acked_ids = {};
     if (plan.routes.length === 0) return Promise.resolve({ ...report, endedAt: report.startedAt });
     let next = 0;
+    const trace = SEND_TRACE_DIR ? ([] as string[]) : undefined;
     let inFlight = 0;
     const deadline = report.startedAt + plan.durationMs;
     return new Promise((resolve) => {
@@ -122,6 +124,7 @@ class LoadWorker {
           finished = true;
           clearTimeout(timer);
           report.endedAt = monotonicMs();
+          if (trace) writeSendTrace(SEND_TRACE_DIR!, report.startedAt, trace);
           resolve(report);
         }
       };
@@ -137,7 +140,9 @@ class LoadWorker {
             (ack: AckAnswer) => {
               if (ack.ok) {
                 report.acked++;
-                report.ackLatencies.push(monotonicMs() - sentAt);
+                const latency = monotonicMs() - sentAt;
+                report.ackLatencies.push(latency);
+                trace?.push(`${sentAt.toFixed(3)}\t${latency.toFixed(3)}\n`);
                 if (report.acked_ids) (report.acked_ids[route.conversationId] ??= []).push(clientMsgId);
               } else {
                 report.errors++;
