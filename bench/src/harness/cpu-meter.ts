@@ -2,8 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 1/100 s). */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** /proc/<pid>/stat's fields after the executable name (which may hold spaces): state, ppid, …. */
+function statFields(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 }
 
 /**
@@ -46,8 +51,6 @@ export interface CpuGroup {
   wakeUps?: boolean;
 }
 
-/** The CPU the hypervisor gave to other guests while this one's vCPUs wanted it (/proc/stat's steal). */
-export const STOLEN = 'stolen';
 /** otherPrograms()'s group. */
 export const OTHER_PROGRAMS = 'other programs';
 
@@ -64,24 +67,21 @@ export class CpuMeter {
   /** Every process seen: a sample lists /proc and reads the counters of its groups' processes. */
   private readonly table = new Map<number, ProcessInfo>();
   private readonly settled = new Set<number>();
-  private stolenAtStart = 0;
   private sampling?: NodeJS.Timeout;
 
   constructor(private readonly groups: CpuGroup[]) {}
 
   start(): void {
-    this.stolenAtStart = stolenCpuSeconds();
     this.sample();
     for (const [pid, at] of this.last) this.first.set(pid, at);
     this.sampling = setInterval(() => this.sample(), SAMPLE_MS);
   }
 
-  /** What each group used since start(), and under STOLEN what the hypervisor took. */
+  /** What each group used since start(). */
   stop(): Record<string, Usage> {
     clearInterval(this.sampling);
     this.sample();
     const used: Record<string, Usage> = Object.fromEntries(this.groups.map((g) => [g.name, { cpuSeconds: 0, wakeUps: 0 }]));
-    used[STOLEN] = { cpuSeconds: stolenCpuSeconds() - this.stolenAtStart, wakeUps: 0 };
     for (const [pid, at] of this.last) {
       const group = used[this.groupOf.get(pid)!.name];
       const from = this.first.get(pid) ?? { cpuSeconds: 0, wakeUps: 0 };
@@ -173,15 +173,18 @@ function processInfo(pid: number): ProcessInfo | undefined {
   try {
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-    const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    const ppid = Number(statFields(pid)[1]);
     return { pid, ppid, comm, title };
   } catch {
     return undefined; // exited while being read
   }
 }
 
-/** Seconds of steal time over all CPUs so far (/proc/stat's first line, 8th value, in 1/100 s). */
-function stolenCpuSeconds(): number {
+/**
+ * Seconds the hypervisor gave to other guests while this one's vCPUs wanted them, over all CPUs
+ * so far (/proc/stat's steal: its first line, 8th value, in 1/100 s).
+ */
+export function stolenCpuSeconds(): number {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
   return Number(cpu[8] ?? 0) / 100;
 }

@@ -1,4 +1,4 @@
-import { CpuMeter, OTHER_PROGRAMS, otherPrograms, STOLEN } from '../harness/cpu-meter';
+import { CpuMeter, OTHER_PROGRAMS, otherPrograms, stolenCpuSeconds } from '../harness/cpu-meter';
 import { quantile } from '../stats';
 import { append, LoadPool, PoolRoute } from './load-pool';
 
@@ -32,10 +32,12 @@ export async function measureStep(
   plan: { rate: number; durationMs: number; bodySize: number; deliveriesPerMessage: number },
 ): Promise<StepResult> {
   await pool.takeDeliveries();
-  const noise = new CpuMeter([otherPrograms(process.pid)]);
-  noise.start();
+  const others = new CpuMeter([otherPrograms(process.pid)]);
+  const stolenBefore = stolenCpuSeconds();
+  others.start();
   const sent = await pool.send(routes, { rate: plan.rate, window: 0, durationMs: plan.durationMs, bodySize: plan.bodySize });
-  const { [OTHER_PROGRAMS]: other, [STOLEN]: stolen } = noise.stop();
+  const otherSeconds = others.stop()[OTHER_PROGRAMS].cpuSeconds;
+  const stolenSeconds = stolenCpuSeconds() - stolenBefore;
   const expected = sent.acked * plan.deliveriesPerMessage;
   let delivered = 0;
   let duplicates = 0;
@@ -66,8 +68,8 @@ export async function measureStep(
     delivery: percentiles(latencies),
     lost: Math.max(0, expected - delivered),
     duplicates,
-    otherCores: other.cpuSeconds / seconds,
-    stolenCores: stolen.cpuSeconds / seconds,
+    otherCores: otherSeconds / seconds,
+    stolenCores: stolenSeconds / seconds,
   };
 }
 

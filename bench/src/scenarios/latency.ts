@@ -62,8 +62,7 @@ export const scenario = (): Scenario => ({
     const cpuPerMessage = (seconds: number, s: StepResult) => perMessage(seconds * 1e6, s);
     const parleyCpuFigures = Object.fromEntries(CPU_PARTS.map((part) => [cpuKey(part), cpuPerMessage(parleyUsed[part]?.cpuSeconds ?? 0, parley)]));
     const parleyWakeUpFigures = Object.fromEntries(WAKE_UP_PARTS.map((part) => [wakeUpsKey(part), perMessage(parleyUsed[part]?.wakeUps ?? 0, parley)]));
-    // Parley's parts only: the meter also reports what the hypervisor took (STOLEN).
-    const all = CPU_PARTS.map((part) => parleyUsed[part]);
+    const all = Object.values(parleyUsed);
     const figures = (s: StepResult) => ({
       rate,
       ackP50: s.ack.p50,
