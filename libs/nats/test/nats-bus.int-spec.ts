@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import fc from 'fast-check';
 import { command, ErrorCode, event, ParleyError, Subjects } from '@parley/contracts';
-import { connectTestBus, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
+import { connectTestBus, eventually, removeTestStream, uniqueNatsPrefix } from '@parley/testing';
 import { ensureMessageStream, NatsBus } from '../src';
 
 const Echo = command('chat', 'test.echo', z.strictObject({ text: z.string().max(10) }), z.object({ text: z.string() }));
@@ -91,11 +91,17 @@ describe('NatsBus on a real NATS server', () => {
       const watching = (async () => {
         for await (const entry of watch) seen.push(`${entry.operation} ${entry.key} ${entry.string()}`);
       })();
+      // The bucket keeps one value per key, so a watcher that falls behind (its ordered consumer
+      // may restart on a loaded machine) only sees the latest: each write waits until it was seen.
+      const seenSoon = (entry: string) => eventually(() => seen.includes(entry), `watcher saw ${entry}`);
       await client.kvPut(bucket, 'k.a', new TextEncoder().encode('one'));
+      await seenSoon('PUT k.a one');
       await client.kvPut(bucket, 'k.a', new TextEncoder().encode('two'));
       expect((await kv.get('k.a'))?.string()).toBe('two');
+      await seenSoon('PUT k.a two');
       await client.kvDelete(bucket, 'k.a');
       expect((await kv.get('k.a'))?.operation).toBe('DEL');
+      await seenSoon('DEL k.a ');
       await expect(client.kvPut(bucket, 'k.b > x', new Uint8Array(0))).rejects.toThrow(/invalid key-value key/);
       await expect(client.kvPut(`${bucket}_missing`, 'k.c', new Uint8Array(0))).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
       await new Promise((r) => setTimeout(r, 200));
