@@ -13,6 +13,7 @@ export interface BenchOptions {
   /** throughput / latency */
   pairs: number;
   stepMs: number;
+  stepSettleMs: number;
   startRate: number;
   rateFactor: number;
   maxRate: number;
@@ -56,6 +57,8 @@ export const USAGE = `npm run bench -- [options]
   --body-size <chars>       message body length (default 100)
   --pairs <n>               throughput/latency: 1:1 conversations (default 200)
   --step-ms <ms>            throughput/fan-out: duration of each rate step (default 3000)
+  --step-settle-ms <ms>     throughput/fan-out: sent at each step's rate before it is measured
+                            (default 2000; its failures and losses count, its timings do not)
   --start-rate <msg/s>      throughput: first step (default 100); steps grow by --rate-factor (1.4)
   --max-rate <msg/s>        throughput: last step (default 60000)
   --latency-rate <msg/s>    latency: fixed rate instead of half the measured throughput
@@ -87,6 +90,7 @@ const SMOKE: Partial<BenchOptions> = {
   runs: 1,
   pairs: 10,
   stepMs: 400,
+  stepSettleMs: 0,
   startRate: 100,
   maxRate: 150,
   latencyMs: 600,
@@ -122,6 +126,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       'body-size': { type: 'string' },
       pairs: { type: 'string' },
       'step-ms': { type: 'string' },
+      'step-settle-ms': { type: 'string' },
       'start-rate': { type: 'string' },
       'rate-factor': { type: 'string' },
       'max-rate': { type: 'string' },
@@ -191,6 +196,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     bodySize: int('body-size', 100, 1, 4000),
     pairs: int('pairs', preset.pairs ?? 200),
     stepMs: int('step-ms', preset.stepMs ?? 3000, 100),
+    stepSettleMs: int('step-settle-ms', preset.stepSettleMs ?? 2000, 0),
     startRate: num('start-rate', preset.startRate ?? 100),
     rateFactor: num('rate-factor', 1.4),
     maxRate: num('max-rate', preset.maxRate ?? 60_000),

@@ -19,12 +19,12 @@ function keepsUp(step: StepResult): boolean {
 
 async function search(ctx: ScenarioContext, routes: PoolRoute[], label: string): Promise<{ best?: StepResult; saturation?: StepResult; lost: number }> {
   const { options } = ctx;
-  ctx.log(`throughput (${label}), ${routes.length / 2} conversations, ${options.stepMs} ms steps:`);
+  ctx.log(`throughput (${label}), ${routes.length / 2} conversations, ${options.stepMs} ms steps after ${options.stepSettleMs} ms at the rate:`);
   // Stepping goes on past the 50 ms limit until the system stops keeping up, so a busy machine
   // (where even the first step misses 50 ms) still shows how many messages/s it carries.
   const { best: saturation, steps } = await stepUntilFailure(
     { start: options.startRate, factor: options.rateFactor, max: options.maxRate },
-    (rate) => measureStep(ctx.pool, routes, { rate, durationMs: options.stepMs, bodySize: options.bodySize, deliveriesPerMessage: 1 }),
+    (rate) => measureStep(ctx.pool, routes, { rate, durationMs: options.stepMs, settleMs: options.stepSettleMs, bodySize: options.bodySize, deliveriesPerMessage: 1 }),
     keepsUp,
     ctx.log,
   );
