@@ -24,7 +24,7 @@ describe('ChatRouter', () => {
         return answer(opts.nodeId, contract.name);
       },
     } as unknown as NatsBus;
-    membership = new ChatNodeMembership(bus, { CHAT_NODE_TTL_MS: 60_000 });
+    membership = new ChatNodeMembership(bus, { CHAT_NODE_TTL_MS: 60_000, NODE_ID: 'gateway-test' });
     router = new ChatRouter(bus, membership, { CHAT_COMMAND_TIMEOUT_MS: 1000 }, 300);
   });
 

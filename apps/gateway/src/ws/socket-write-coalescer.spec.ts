@@ -96,7 +96,7 @@ describe('SocketWriteCoalescer', () => {
         const tcp = (socket.conn as unknown as { transport: { socket: { _socket: { _writev: (...args: unknown[]) => unknown; _write: (...args: unknown[]) => unknown } } } }).transport.socket._socket;
         const writev = tcp._writev.bind(tcp);
         const write = tcp._write.bind(tcp);
-        tcp._writev = (chunks: unknown[], ...rest: unknown[]) => (writes.push(chunks.length), writev(chunks, ...rest));
+        tcp._writev = (...args: unknown[]) => (writes.push((args[0] as unknown[]).length), writev(...args));
         tcp._write = (...args: unknown[]) => (writes.push(1), write(...args));
         socket.on('ping?', (n: number, ack: (reply: unknown) => void) => {
           writes.length = 0; // the handshake's CONNECT packet went out before
