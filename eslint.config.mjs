@@ -67,6 +67,8 @@ function moduleBoundaries({ testFiles }) {
       { sourceTag: 'type:data', onlyDependOnLibsWithTags: lib('type:contracts', 'type:util', 'type:data') },
       // k8s/ manifest tests check the shipped configuration with the services' own schemas.
       { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:util'] },
+      // bench/ starts the system as `npm start` does and talks to it as clients and operators do.
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:infra', 'type:data'] },
       {
         sourceTag: 'type:testing',
         onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:infra', 'type:data', 'type:testing'],

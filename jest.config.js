@@ -8,10 +8,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { projectConfig, workspaceRoot } = require('./jest.preset');
 
-/** Every apps/<name> and libs/<name> directory that has a project.json, and k8s/ (manifest tests). */
+/** Every apps/<name> and libs/<name> directory that has a project.json, k8s/ (manifest tests) and bench/. */
 function discoverProjects() {
   const found = [];
-  for (const dir of ['k8s']) {
+  for (const dir of ['k8s', 'bench']) {
     const projectJson = path.join(workspaceRoot, dir, 'project.json');
     if (fs.existsSync(projectJson)) found.push(projectConfig(JSON.parse(fs.readFileSync(projectJson, 'utf8')).name || dir, dir));
   }

@@ -14,6 +14,7 @@ export interface BenchOptions {
   pairs: number;
   stepMs: number;
   stepSettleMs: number;
+  narrowingSteps: number;
   startRate: number;
   rateFactor: number;
   maxRate: number;
@@ -59,6 +60,8 @@ export const USAGE = `npm run bench -- [options]
   --step-ms <ms>            throughput/fan-out: duration of each rate step (default 3000)
   --step-settle-ms <ms>     throughput/fan-out: sent at each step's rate before it is measured
                             (default 2000; its failures and losses count, its timings do not)
+  --narrowing-steps <n>     throughput: steps between the best sustained step and the one above,
+                            each halving the gap (default 2: to within ×1.09 of the limit)
   --start-rate <msg/s>      throughput: first step (default 100); steps grow by --rate-factor (1.4)
   --max-rate <msg/s>        throughput: last step (default 60000)
   --latency-rate <msg/s>    latency: fixed rate instead of half the measured throughput
@@ -90,7 +93,8 @@ const SMOKE: Partial<BenchOptions> = {
   runs: 1,
   pairs: 10,
   stepMs: 400,
-  stepSettleMs: 0,
+  stepSettleMs: 200,
+  narrowingSteps: 1,
   startRate: 100,
   maxRate: 150,
   latencyMs: 600,
@@ -127,6 +131,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       pairs: { type: 'string' },
       'step-ms': { type: 'string' },
       'step-settle-ms': { type: 'string' },
+      'narrowing-steps': { type: 'string' },
       'start-rate': { type: 'string' },
       'rate-factor': { type: 'string' },
       'max-rate': { type: 'string' },
@@ -197,6 +202,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     pairs: int('pairs', preset.pairs ?? 200),
     stepMs: int('step-ms', preset.stepMs ?? 3000, 100),
     stepSettleMs: int('step-settle-ms', preset.stepSettleMs ?? 2000, 0),
+    narrowingSteps: int('narrowing-steps', preset.narrowingSteps ?? 2, 0, 6),
     startRate: num('start-rate', preset.startRate ?? 100),
     rateFactor: num('rate-factor', 1.4),
     maxRate: num('max-rate', preset.maxRate ?? 60_000),

@@ -123,15 +123,48 @@ export async function stepUntilFailure(
       steps.push(step);
     }
     const ok = passes(step);
-    log(
-      `  ${rate} msg/s: acked ${Math.round(step.ackedPerSecond)}/s, deliveries ${Math.round(step.deliveriesPerSecond)}/s, ` +
-        `ack p99 ${step.ack.p99.toFixed(1)} ms, delivery p99 ${step.delivery.p99.toFixed(1)} ms, errors ${step.errors}, lost ${step.lost}, ` +
-        `other programs ${step.otherCores.toFixed(2)} cores, stolen ${step.stolenCores.toFixed(2)}${ok ? '' : '  <- stop'}`,
-    );
+    log(`  ${describeStep(step)}${ok ? '' : '  <- stop'}`);
     if (!ok) break;
     best = step;
   }
   return { best, steps };
+}
+
+/**
+ * Steps `factor` apart place a limit only to within that factor. Each round measures the rate
+ * halfway (geometrically) between the best step that passed and the rate above it, and keeps the
+ * half the limit is in, so `rounds` rounds narrow it to factor^(1/2^rounds) (×1.4: ×1.09 after
+ * 2). The steps measured are appended to `steps`; the answer is the best step that passed.
+ */
+export async function narrowAbove(
+  best: StepResult,
+  factor: number,
+  rounds: number,
+  measure: (rate: number) => Promise<StepResult>,
+  passes: (step: StepResult) => boolean,
+  log: (line: string) => void,
+  steps: StepResult[],
+): Promise<StepResult> {
+  let below = best;
+  let above = best.rate * factor;
+  for (let round = 0; round < rounds; round++) {
+    const rate = Math.round(Math.sqrt(below.rate * above));
+    const step = await measure(rate);
+    steps.push(step);
+    const ok = passes(step);
+    log(`  between: ${describeStep(step)}${ok ? '' : '  (not sustained)'}`);
+    if (ok) below = step;
+    else above = rate;
+  }
+  return below.ackedPerSecond > best.ackedPerSecond ? below : best;
+}
+
+function describeStep(step: StepResult): string {
+  return (
+    `${step.rate} msg/s: acked ${Math.round(step.ackedPerSecond)}/s, deliveries ${Math.round(step.deliveriesPerSecond)}/s, ` +
+    `ack p99 ${step.ack.p99.toFixed(1)} ms, delivery p99 ${step.delivery.p99.toFixed(1)} ms, errors ${step.errors}, lost ${step.lost}, ` +
+    `other programs ${step.otherCores.toFixed(2)} cores, stolen ${step.stolenCores.toFixed(2)}`
+  );
 }
 
 export function percentiles(values: number[]): { p50: number; p95: number; p99: number } {

@@ -1,4 +1,4 @@
-import { measureStep, StepResult, stepUntilFailure } from '../load/rate-steps';
+import { measureStep, narrowAbove, StepResult, stepUntilFailure } from '../load/rate-steps';
 import type { PoolRoute } from '../load/load-pool';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { baselinePairs, parleyPairs } from './direct-pairs';
@@ -22,13 +22,11 @@ async function search(ctx: ScenarioContext, routes: PoolRoute[], label: string):
   ctx.log(`throughput (${label}), ${routes.length / 2} conversations, ${options.stepMs} ms steps after ${options.stepSettleMs} ms at the rate:`);
   // Stepping goes on past the 50 ms limit until the system stops keeping up, so a busy machine
   // (where even the first step misses 50 ms) still shows how many messages/s it carries.
-  const { best: saturation, steps } = await stepUntilFailure(
-    { start: options.startRate, factor: options.rateFactor, max: options.maxRate },
-    (rate) => measureStep(ctx.pool, routes, { rate, durationMs: options.stepMs, settleMs: options.stepSettleMs, bodySize: options.bodySize, deliveriesPerMessage: 1 }),
-    keepsUp,
-    ctx.log,
-  );
-  const best = steps.slice(1).filter(sustained).sort((a, b) => b.ackedPerSecond - a.ackedPerSecond)[0];
+  const measure = (rate: number) =>
+    measureStep(ctx.pool, routes, { rate, durationMs: options.stepMs, settleMs: options.stepSettleMs, bodySize: options.bodySize, deliveriesPerMessage: 1 });
+  const { best: saturation, steps } = await stepUntilFailure({ start: options.startRate, factor: options.rateFactor, max: options.maxRate }, measure, keepsUp, ctx.log);
+  const coarse = steps.slice(1).filter(sustained).sort((a, b) => b.ackedPerSecond - a.ackedPerSecond)[0];
+  const best = coarse && (await narrowAbove(coarse, options.rateFactor, options.narrowingSteps, measure, sustained, ctx.log, steps));
   // A step past the limit may be slow, never lossy: a missing delivery in any step counts.
   return { best, saturation, lost: steps.reduce((n, s) => n + s.lost, 0) };
 }
