@@ -13,7 +13,6 @@ export interface BenchOptions {
   /** throughput / latency */
   pairs: number;
   stepMs: number;
-  stepSettleMs: number;
   narrowingSteps: number;
   startRate: number;
   rateFactor: number;
@@ -58,8 +57,6 @@ export const USAGE = `npm run bench -- [options]
   --body-size <chars>       message body length (default 100)
   --pairs <n>               throughput/latency: 1:1 conversations (default 200)
   --step-ms <ms>            throughput/fan-out: duration of each rate step (default 3000)
-  --step-settle-ms <ms>     throughput/fan-out: sent at each step's rate before it is measured
-                            (default 2000; its failures and losses count, its timings do not)
   --narrowing-steps <n>     throughput: steps between the best sustained step and the one above,
                             each halving the gap (default 2: to within ×1.09 of the limit)
   --start-rate <msg/s>      throughput: first step (default 100); steps grow by --rate-factor (1.4)
@@ -93,7 +90,6 @@ const SMOKE: Partial<BenchOptions> = {
   runs: 1,
   pairs: 10,
   stepMs: 400,
-  stepSettleMs: 200,
   narrowingSteps: 1,
   startRate: 100,
   maxRate: 150,
@@ -130,7 +126,6 @@ export function parseOptions(argv: string[]): BenchOptions {
       'body-size': { type: 'string' },
       pairs: { type: 'string' },
       'step-ms': { type: 'string' },
-      'step-settle-ms': { type: 'string' },
       'narrowing-steps': { type: 'string' },
       'start-rate': { type: 'string' },
       'rate-factor': { type: 'string' },
@@ -201,7 +196,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     bodySize: int('body-size', 100, 1, 4000),
     pairs: int('pairs', preset.pairs ?? 200),
     stepMs: int('step-ms', preset.stepMs ?? 3000, 100),
-    stepSettleMs: int('step-settle-ms', preset.stepSettleMs ?? 2000, 0),
     narrowingSteps: int('narrowing-steps', preset.narrowingSteps ?? 2, 0, 6),
     startRate: num('start-rate', preset.startRate ?? 100),
     rateFactor: num('rate-factor', 1.4),

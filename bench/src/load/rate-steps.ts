@@ -22,39 +22,15 @@ export interface StepResult {
   stolenCores: number;
 }
 
-export interface StepPlan {
-  rate: number;
-  durationMs: number;
-  /**
-   * Sent at the rate before the measured `durationMs`, its timings not counted (its failures,
-   * losses and duplicates are): a sustained rate is the rate held, not the climb to it.
-   */
-  settleMs?: number;
-  bodySize: number;
-  deliveriesPerMessage: number;
-}
-
 /**
- * Sends at `rate` messages/s over the routes for `durationMs` (after `settleMs`, if any), then
- * waits for the deliveries the acks promise (`deliveriesPerMessage` each) until they are all in
- * or none arrived for 3 s.
+ * Sends at `rate` messages/s over the routes for `durationMs`, then waits for the deliveries
+ * the acks promise (`deliveriesPerMessage` each) until they are all in or none arrived for 3 s.
  */
-export async function measureStep(pool: LoadPool, routes: PoolRoute[], plan: StepPlan): Promise<StepResult> {
-  if (!plan.settleMs) return sendAndCollect(pool, routes, plan);
-  const settled = await sendAndCollect(pool, routes, { ...plan, durationMs: plan.settleMs });
-  const step = await sendAndCollect(pool, routes, plan);
-  const errorCodes = { ...step.errorCodes };
-  for (const [code, n] of Object.entries(settled.errorCodes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
-  return {
-    ...step,
-    errors: step.errors + settled.errors,
-    errorCodes,
-    lost: step.lost + settled.lost,
-    duplicates: step.duplicates + settled.duplicates,
-  };
-}
-
-async function sendAndCollect(pool: LoadPool, routes: PoolRoute[], plan: StepPlan): Promise<StepResult> {
+export async function measureStep(
+  pool: LoadPool,
+  routes: PoolRoute[],
+  plan: { rate: number; durationMs: number; bodySize: number; deliveriesPerMessage: number },
+): Promise<StepResult> {
   await pool.takeDeliveries();
   const others = new CpuMeter([otherPrograms(process.pid)]);
   const stolenBefore = stolenCpuSeconds();

@@ -16,7 +16,7 @@ async function search(ctx: ScenarioContext, route: PoolRoute, label: string): Pr
   ctx.log(`fan-out (${label}), ${options.groupSize} members:`);
   const { best, steps } = await stepUntilFailure(
     { start: options.fanoutStartRate, factor: options.rateFactor, max: options.fanoutMaxRate },
-    (rate) => measureStep(ctx.pool, [route], { rate, durationMs: options.stepMs, settleMs: options.stepSettleMs, bodySize: options.bodySize, deliveriesPerMessage: options.groupSize - 1 }),
+    (rate) => measureStep(ctx.pool, [route], { rate, durationMs: options.stepMs, bodySize: options.bodySize, deliveriesPerMessage: options.groupSize - 1 }),
     keepsUp,
     ctx.log,
   );

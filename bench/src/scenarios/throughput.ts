@@ -19,11 +19,11 @@ function keepsUp(step: StepResult): boolean {
 
 async function search(ctx: ScenarioContext, routes: PoolRoute[], label: string): Promise<{ best?: StepResult; saturation?: StepResult; lost: number }> {
   const { options } = ctx;
-  ctx.log(`throughput (${label}), ${routes.length / 2} conversations, ${options.stepMs} ms steps after ${options.stepSettleMs} ms at the rate:`);
+  ctx.log(`throughput (${label}), ${routes.length / 2} conversations, ${options.stepMs} ms steps:`);
   // Stepping goes on past the 50 ms limit until the system stops keeping up, so a busy machine
   // (where even the first step misses 50 ms) still shows how many messages/s it carries.
   const measure = (rate: number) =>
-    measureStep(ctx.pool, routes, { rate, durationMs: options.stepMs, settleMs: options.stepSettleMs, bodySize: options.bodySize, deliveriesPerMessage: 1 });
+    measureStep(ctx.pool, routes, { rate, durationMs: options.stepMs, bodySize: options.bodySize, deliveriesPerMessage: 1 });
   const { best: saturation, steps } = await stepUntilFailure({ start: options.startRate, factor: options.rateFactor, max: options.maxRate }, measure, keepsUp, ctx.log);
   const coarse = steps.slice(1).filter(sustained).sort((a, b) => b.ackedPerSecond - a.ackedPerSecond)[0];
   const best = coarse && (await narrowAbove(coarse, options.rateFactor, options.narrowingSteps, measure, sustained, ctx.log, steps));
