@@ -35,7 +35,7 @@ describe('narrowAbove', () => {
   it('halves the gap above the best step each round, keeping the half the limit is in', async () => {
     const { measured, measure } = systemWithLimit(2500);
     const steps: StepResult[] = [];
-    const best = await narrowAbove(stepAt(2000, 30), 1.4, 2, measure, within50ms, () => undefined, steps);
+    const best = await narrowAbove(stepAt(2000, 30), 2800, 2, measure, within50ms, () => undefined, steps);
     // sqrt(2000 × 2800) = 2366 passes, so the next is between 2366 and 2800: 2574, which fails.
     expect(measured).toEqual([2366, 2574]);
     expect(best.rate).toBe(2366);
@@ -44,21 +44,28 @@ describe('narrowAbove', () => {
 
   it('keeps the coarse step when nothing above it passes', async () => {
     const { measured, measure } = systemWithLimit(2000);
-    const best = await narrowAbove(stepAt(2000, 30), 1.4, 2, measure, within50ms, () => undefined, []);
+    const best = await narrowAbove(stepAt(2000, 30), 2800, 2, measure, within50ms, () => undefined, []);
     expect(measured).toEqual([2366, 2175]);
     expect(best.rate).toBe(2000);
   });
 
   it('moves up to just below the next coarse step when everything up to it passes', async () => {
     const { measure } = systemWithLimit(2799);
-    const best = await narrowAbove(stepAt(2000, 30), 1.4, 3, measure, within50ms, () => undefined, []);
+    const best = await narrowAbove(stepAt(2000, 30), 2800, 3, measure, within50ms, () => undefined, []);
     expect(best.rate).toBe(2685); // 2000 × 1.4^(7/8)
+  });
+
+  it('stays below the ceiling it is given, and stops when no whole rate is left between', async () => {
+    const { measured, measure } = systemWithLimit(5000);
+    const best = await narrowAbove(stepAt(140, 10), 150, 6, measure, within50ms, () => undefined, []);
+    expect(measured).toEqual([145, 147, 148, 149]);
+    expect(best.rate).toBe(149);
   });
 
   it('measures nothing with no rounds', async () => {
     const { measured, measure } = systemWithLimit(5000);
     const coarse = stepAt(2000, 30);
-    expect(await narrowAbove(coarse, 1.4, 0, measure, within50ms, () => undefined, [])).toBe(coarse);
+    expect(await narrowAbove(coarse, 2800, 0, measure, within50ms, () => undefined, [])).toBe(coarse);
     expect(measured).toEqual([]);
   });
 });

@@ -107,14 +107,15 @@ export async function stepUntilFailure(
 }
 
 /**
- * Steps `factor` apart place a limit only to within that factor. Each round measures the rate
- * halfway (geometrically) between the best step that passed and the rate above it, and keeps the
- * half the limit is in, so `rounds` rounds narrow it to factor^(1/2^rounds) (×1.4: ×1.09 after
- * 2). The steps measured are appended to `steps`; the answer is the best step that passed.
+ * Steps ×1.4 apart place a limit only to within ×1.4. Each round measures the rate halfway
+ * (geometrically) between the best step that passed and `above` (the lowest rate known or not
+ * allowed to pass: the next step, or the stepping's maximum), and keeps the half the limit is in,
+ * so `rounds` rounds narrow the gap to its 2^rounds-th root (×1.4: ×1.09 after 2). The steps
+ * measured are appended to `steps`; the answer is the best step that passed.
  */
 export async function narrowAbove(
   best: StepResult,
-  factor: number,
+  above: number,
   rounds: number,
   measure: (rate: number) => Promise<StepResult>,
   passes: (step: StepResult) => boolean,
@@ -122,9 +123,9 @@ export async function narrowAbove(
   steps: StepResult[],
 ): Promise<StepResult> {
   let below = best;
-  let above = best.rate * factor;
   for (let round = 0; round < rounds; round++) {
     const rate = Math.round(Math.sqrt(below.rate * above));
+    if (rate <= below.rate || rate >= above) break;
     const step = await measure(rate);
     steps.push(step);
     const ok = passes(step);
