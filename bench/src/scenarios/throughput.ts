@@ -26,8 +26,7 @@ async function search(ctx: ScenarioContext, routes: PoolRoute[], label: string):
     measureStep(ctx.pool, routes, { rate, durationMs: options.stepMs, bodySize: options.bodySize, deliveriesPerMessage: 1 });
   const { best: saturation, steps } = await stepUntilFailure({ start: options.startRate, factor: options.rateFactor, max: options.maxRate }, measure, keepsUp, ctx.log);
   const coarse = steps.slice(1).filter(sustained).sort((a, b) => b.ackedPerSecond - a.ackedPerSecond)[0];
-  const above = coarse && Math.min(coarse.rate * options.rateFactor, options.maxRate);
-  const best = coarse && (await narrowAbove(coarse, above, options.narrowingSteps, measure, sustained, ctx.log, steps));
+  const best = coarse && (await narrowAbove(coarse, Math.min(coarse.rate * options.rateFactor, options.maxRate), options.narrowingSteps, measure, sustained, ctx.log, steps));
   // A step past the limit may be slow, never lossy: a missing delivery in any step counts.
   return { best, saturation, lost: steps.reduce((n, s) => n + s.lost, 0) };
 }
