@@ -1,4 +1,6 @@
 /** The q-quantile (0..1) of the values, nearest rank; NaN when there are none. */
+export const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

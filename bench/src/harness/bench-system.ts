@@ -110,7 +110,7 @@ export class BenchSystem {
   }
 
   /**
-   * What a message costs where: each service (the chat nodes together), nats-server and this
+   * What a message (or a reconnect) costs where: each service (the chat nodes together), nats-server and this
    * run's Postgres backends, for CpuMeter. nats-server and Postgres's background writers are
    * shared with anything else on the machine.
    */
@@ -172,3 +172,8 @@ export function openFileLimit(pid: number): number {
   const m = /Max open files\s+(\d+|unlimited)/.exec(limits);
   return m && m[1] !== 'unlimited' ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
 }
+
+/** BenchSystem.cpuGroups()'s names: where Parley's CPU goes (services, NATS, Postgres). */
+export const CPU_PARTS = ['gateway', 'chat', 'history', 'notification', 'presence', 'nats-server', 'postgres'] as const;
+/** A part's key among a scenario's figures. */
+export const cpuFigureKey = (part: string): string => `cpu_${part.replace('-', '_')}`;

@@ -1,6 +1,8 @@
+import { CPU_PARTS, cpuFigureKey } from '../harness/bench-system';
 import { CpuMeter } from '../harness/cpu-meter';
 import { measureStep, StepResult } from '../load/rate-steps';
 import type { Scenario } from '../scenario';
+import { sum } from '../stats';
 import { baselinePairs, parleyPairs } from './direct-pairs';
 
 /**
@@ -21,7 +23,7 @@ export const scenario = (): Scenario => ({
     { key: 'deliveryP95', label: 'send→delivered p95', unit: 'ms', better: 'lower' },
     { key: 'deliveryP99', label: 'send→delivered p99', unit: 'ms', better: 'lower', target: 25 },
     { key: 'cpuTotal', label: 'CPU per message, all of Parley (bare: the server)', unit: 'µs', better: 'lower' },
-    ...CPU_PARTS.map((part) => ({ key: cpuKey(part), label: `CPU per message: ${part}`, unit: 'µs', better: 'lower' as const, hasBaseline: false })),
+    ...CPU_PARTS.map((part) => ({ key: cpuFigureKey(part), label: `CPU per message: ${part}`, unit: 'µs', better: 'lower' as const, hasBaseline: false })),
     { key: 'wakeUpsTotal', label: 'wake-ups per message, all of Parley (bare: the server)', unit: '', better: 'lower' },
     ...WAKE_UP_PARTS.map((part) => ({ key: wakeUpsKey(part), label: `wake-ups per message: ${part}`, unit: '', better: 'lower' as const, hasBaseline: false })),
     // How much else the machine did while each side ran: a run with much of either measured a busier machine.
@@ -60,7 +62,7 @@ export const scenario = (): Scenario => ({
     ctx.log(`latency at ${rate} msg/s: Parley ack p99 ${parley.ack.p99.toFixed(1)} ms, delivery p99 ${parley.delivery.p99.toFixed(1)} ms; bare ack p99 ${bare.ack.p99.toFixed(1)} ms`);
     const perMessage = (count: number, s: StepResult) => count / Math.max(1, s.acked);
     const cpuPerMessage = (seconds: number, s: StepResult) => perMessage(seconds * 1e6, s);
-    const parleyCpuFigures = Object.fromEntries(CPU_PARTS.map((part) => [cpuKey(part), cpuPerMessage(parleyUsed[part]?.cpuSeconds ?? 0, parley)]));
+    const parleyCpuFigures = Object.fromEntries(CPU_PARTS.map((part) => [cpuFigureKey(part), cpuPerMessage(parleyUsed[part]?.cpuSeconds ?? 0, parley)]));
     const parleyWakeUpFigures = Object.fromEntries(WAKE_UP_PARTS.map((part) => [wakeUpsKey(part), perMessage(parleyUsed[part]?.wakeUps ?? 0, parley)]));
     const all = Object.values(parleyUsed);
     const figures = (s: StepResult) => ({
@@ -96,10 +98,6 @@ export const scenario = (): Scenario => ({
 
 const WARM_UP_MS = 3000;
 
-/** BenchSystem.cpuGroups()'s names: where a message's CPU goes (services, NATS, Postgres). */
-const CPU_PARTS = ['gateway', 'chat', 'history', 'notification', 'presence', 'nats-server', 'postgres'] as const;
-const cpuKey = (part: string) => `cpu_${part.replace('-', '_')}`;
 /** The parts a message wakes: the ones it passes through (the others wake on their own timers). */
 const WAKE_UP_PARTS = ['gateway', 'chat', 'nats-server', 'postgres'] as const;
 const wakeUpsKey = (part: string) => `wakeUps_${part.replace('-', '_')}`;
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);

@@ -1,8 +1,10 @@
+import { CPU_PARTS, cpuFigureKey } from '../harness/bench-system';
+import { CpuGroup, CpuMeter, Usage } from '../harness/cpu-meter';
 import { baselineUsers, deviceOf } from '../harness/population';
 import { monotonicMs } from '../load/clock';
 import type { ClientHandle, LoadPool } from '../load/load-pool';
 import type { Scenario, ScenarioContext } from '../scenario';
-import { quantile } from '../stats';
+import { quantile, sum } from '../stats';
 
 interface Storm {
   backP99Ms: number;
@@ -11,6 +13,8 @@ interface Storm {
   syncedFraction: number;
   restartMs: number;
   lost: number;
+  /** CPU and wake-ups from the kill until every client is back and synced (or the timeout), by part. */
+  used: Record<string, Usage>;
 }
 
 /**
@@ -29,21 +33,31 @@ export const scenario = (): Scenario => ({
     { key: 'backPercent', label: 'clients connected again within the timeout', unit: '%', better: 'higher' },
     { key: 'syncedPercent', label: 'clients synced within the timeout', unit: '%', better: 'higher' },
     { key: 'restartMs', label: 'server restart until ready', unit: 'ms', better: 'lower' },
+    { key: 'cpuTotal', label: 'CPU per reconnecting client, all of Parley (bare: the server)', unit: 'µs', better: 'lower' },
+    ...CPU_PARTS.map((part) => ({ key: cpuFigureKey(part), label: `CPU per reconnecting client: ${part}`, unit: 'µs', better: 'lower' as const, hasBaseline: false })),
+    { key: 'wakeUpsTotal', label: 'wake-ups per reconnecting client, all of Parley (bare: the server)', unit: '', better: 'lower' },
     { key: 'clients', label: 'clients', unit: '', better: 'higher', hasBaseline: false },
   ],
   async run(ctx) {
     const n = ctx.options.stormClients - (ctx.options.stormClients % 2);
     const parley = await parleyStorm(ctx, n);
     const bare = await bareStorm(ctx, n);
-    const figures = (s: Storm) => ({
-      backAndSyncedP99Ms: s.backAndSyncedP99Ms,
-      backP99Ms: s.backP99Ms,
-      backPercent: s.backFraction * 100,
-      syncedPercent: s.syncedFraction * 100,
-      restartMs: s.restartMs,
-      clients: n,
-    });
-    return { parley: figures(parley), baseline: figures(bare), lost: parley.lost };
+    const perClient = (count: number) => count / n;
+    const figures = (s: Storm) => {
+      const used = Object.values(s.used);
+      return {
+        backAndSyncedP99Ms: s.backAndSyncedP99Ms,
+        backP99Ms: s.backP99Ms,
+        backPercent: s.backFraction * 100,
+        syncedPercent: s.syncedFraction * 100,
+        restartMs: s.restartMs,
+        cpuTotal: perClient(sum(used.map((u) => u.cpuSeconds)) * 1e6),
+        wakeUpsTotal: perClient(sum(used.map((u) => u.wakeUps))),
+        clients: n,
+      };
+    };
+    const parleyParts = Object.fromEntries(CPU_PARTS.map((part) => [cpuFigureKey(part), perClient((parley.used[part]?.cpuSeconds ?? 0) * 1e6)]));
+    return { parley: { ...figures(parley), ...parleyParts }, baseline: figures(bare), lost: parley.lost };
   },
 });
 
@@ -62,7 +76,7 @@ async function parleyStorm(ctx: ScenarioContext, n: number): Promise<Storm> {
   ctx.log(`reconnect storm (Parley): ${n} clients, ${sent.acked} messages acked before the restart`);
   const acked = sent.acked_ids ?? {};
   const expectations = conversations.flatMap((c) => [c.a, c.b].map((client) => ({ client, conversationId: c.id, clientMsgIds: acked[c.id] ?? [] })));
-  return storm(ctx, 'Parley', expectations, () => ctx.system.restartGateway());
+  return storm(ctx, 'Parley', expectations, () => ctx.system.restartGateway(), ctx.system.cpuGroups());
 }
 
 async function bareStorm(ctx: ScenarioContext, n: number): Promise<Storm> {
@@ -70,7 +84,9 @@ async function bareStorm(ctx: ScenarioContext, n: number): Promise<Storm> {
   const { handles } = await ctx.pool.connect(ctx.baseline.url, specs, { reconnection: true, concurrency: 100, timeoutMs: 30_000 });
   // The bare server stores nothing: "synced" is a history.fetch round trip after reconnecting.
   const expectations = handles.map((client) => ({ client, conversationId: 'none', clientMsgIds: [] }));
-  return storm(ctx, 'bare Socket.IO', expectations, () => ctx.baseline.restart());
+  // Between the kill and the start no server runs: the pid getter throws, and nothing is the server.
+  const server: CpuGroup = { name: 'server', includes: ({ pid }) => pid === currentPid(() => ctx.baseline.pid) };
+  return storm(ctx, 'bare Socket.IO', expectations, () => ctx.baseline.restart(), [server]);
 }
 
 async function storm(
@@ -78,12 +94,16 @@ async function storm(
   label: string,
   expectations: Array<{ client: ClientHandle; conversationId: string; clientMsgIds: string[] }>,
   restart: () => Promise<void>,
+  cpuGroups: CpuGroup[],
 ): Promise<Storm> {
+  const meter = new CpuMeter(cpuGroups);
+  meter.start();
   const since = monotonicMs();
   const resync = ctx.pool.resync(expectations, since, ctx.options.stormTimeoutMs);
   await restart();
   const restartMs = monotonicMs() - since;
   const result = await resync;
+  const used = meter.stop();
   await ctx.pool.closeAll();
   const never = (t: number) => (t < 0 ? Infinity : t);
   const synced = result.syncedAfterMs.map(never);
@@ -96,6 +116,7 @@ async function storm(
     syncedFraction: share(synced),
     restartMs,
     lost: result.missing,
+    used,
   };
   const ms = (t: number) => (Number.isFinite(t) ? `${Math.round(t)} ms` : 'never');
   ctx.log(
@@ -105,6 +126,15 @@ async function storm(
   );
   return storm;
 }
+
+function currentPid(pid: () => number): number | undefined {
+  try {
+    return pid();
+  } catch {
+    return undefined;
+  }
+}
+
 
 /** Pairs the clients (0-1, 2-3, ...) in direct conversations, 50 creates in flight. */
 async function createPairs(pool: LoadPool, handles: ClientHandle[]): Promise<Array<{ id: string; a: ClientHandle; b: ClientHandle }>> {
