@@ -1,6 +1,6 @@
 import { DirectoryCommands, ErrorCode, MAX_ACTIVE_CHECKS, RequestOf } from '@parley/contracts';
 import { NatsBus, TransportError } from '@parley/nats';
-import { ActiveUsers } from './active-users';
+import { ActiveUsers, MIN_REQUEST_INTERVAL_MS } from './active-users';
 
 type Ask = RequestOf<typeof DirectoryCommands.usersActive>['users'];
 
@@ -38,9 +38,13 @@ describe('ActiveUsers', () => {
   let users: ActiveUsers;
 
   beforeEach(() => {
+    // The interval between requests runs on the fake clock; turns of the event loop stay real.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     directory = new Directory();
     users = new ActiveUsers(directory.bus);
   });
+
+  afterEach(() => jest.useRealTimers());
 
   it('asks the directory about concurrent checks together, one user once, at most two requests at a time', async () => {
     const ids = Array.from({ length: 1500 }, (_, i) => `u_${i}`);
@@ -89,8 +93,42 @@ describe('ActiveUsers', () => {
     expect(await Promise.all(failed)).toEqual([ErrorCode.UNAVAILABLE, ErrorCode.UNAVAILABLE]);
     directory.failWith = undefined;
     const again = outcome(users.requireActive('o1', 'u_ana'));
-    await turn();
+    jest.advanceTimersByTime(MIN_REQUEST_INTERVAL_MS);
     await directory.answerAll();
     expect(await again).toBe('active');
+  });
+
+  it('sends the checks arriving a few per turn, as after a restart, one request per interval; a check after a quiet spell at once', async () => {
+    ['u_0', 'u_1', 'u_2', 'u_3', 'u_4', 'u_5'].forEach((id) => directory.active.add(id));
+    const first = outcome(users.requireActive('o1', 'u_0'));
+    await turn();
+    await directory.answerAll();
+    expect(await first).toBe('active');
+    const later: Array<Promise<string>> = [];
+    for (const id of ['u_1', 'u_2', 'u_3', 'u_4']) {
+      later.push(outcome(users.requireActive('o1', id)));
+      await turn();
+      jest.advanceTimersByTime(MIN_REQUEST_INTERVAL_MS / 5);
+    }
+    expect(directory.asked).toHaveLength(1);
+    jest.advanceTimersByTime(MIN_REQUEST_INTERVAL_MS);
+    expect(directory.asked.map((batch) => batch.map((u) => u.userId))).toEqual([['u_0'], ['u_1', 'u_2', 'u_3', 'u_4']]);
+    await directory.answerAll();
+    expect(await Promise.all(later)).toEqual(['active', 'active', 'active', 'active']);
+    jest.advanceTimersByTime(MIN_REQUEST_INTERVAL_MS);
+    const quiet = outcome(users.requireActive('o1', 'u_5'));
+    await turn();
+    expect(directory.asked).toHaveLength(3);
+    await directory.answerAll();
+    expect(await quiet).toBe('active');
+  });
+
+  it('does not hold a full batch for the interval', async () => {
+    void users.requireActive('o1', 'u_first').catch(() => undefined);
+    await turn();
+    const ids = Array.from({ length: MAX_ACTIVE_CHECKS }, (_, i) => `u_${i}`);
+    ids.forEach((id) => void users.requireActive('o1', id).catch(() => undefined));
+    await turn();
+    expect(directory.asked.map((batch) => batch.length)).toEqual([1, MAX_ACTIVE_CHECKS]);
   });
 });

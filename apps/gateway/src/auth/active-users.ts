@@ -7,6 +7,14 @@ export const ACTIVE_USER_CACHE_MS = 30_000;
 const MAX_REMEMBERED_DEACTIVATIONS = 100_000;
 /** Directory requests under way at once (two chat nodes answer them); later checks wait and go together. */
 const MAX_REQUESTS_IN_FLIGHT = 2;
+/**
+ * Directory requests start at least this far apart unless a full batch waits. A request costs
+ * the directory a query and every process on the way a wake-up whatever its size, and a
+ * restarted gateway's clients come back a few per turn of the event loop for many seconds:
+ * without a gap each turn's one or two checks were a request of their own. The first check
+ * after a quiet spell still goes at the end of its turn.
+ */
+export const MIN_REQUEST_INTERVAL_MS = 20;
 
 /** A user's check waiting for the next directory request; concurrent checks of one user share it. */
 class QueuedCheck {
@@ -30,8 +38,8 @@ class QueuedCheck {
  *
  * The checks not answered from the cache (all of them when a restarted gateway meets
  * its reconnecting clients) are asked together: those of one turn of the event loop,
- * and those that arrive while the directory is busy with earlier ones, go as one
- * `directory.users.active` request.
+ * those that arrive while the directory is busy with earlier ones, and those within
+ * MIN_REQUEST_INTERVAL_MS of the last request go as one `directory.users.active` request.
  */
 @Injectable()
 export class ActiveUsers {
@@ -40,7 +48,9 @@ export class ActiveUsers {
   private readonly deactivated = new Set<string>();
   private readonly queued = new Map<string, QueuedCheck>();
   private requestsInFlight = 0;
-  private sendScheduled = false;
+  private lastRequestAt = -Infinity;
+  private sendAtTurnEnd?: NodeJS.Immediate;
+  private sendAfterInterval?: NodeJS.Timeout;
 
   constructor(private readonly bus: NatsBus) {}
 
@@ -74,19 +84,36 @@ export class ActiveUsers {
     if (!check) {
       check = new QueuedCheck(orgId, userId);
       this.queued.set(key, check);
-      if (!this.sendScheduled) {
-        this.sendScheduled = true;
-        setImmediate(() => {
-          this.sendScheduled = false;
-          this.sendQueued();
-        });
-      }
+      this.scheduleSend();
     }
     return check.answer;
   }
 
+  /** At the end of this turn, or once MIN_REQUEST_INTERVAL_MS has passed since the last request. */
+  private scheduleSend(): void {
+    // With every request slot taken, the next answer calls again.
+    if (this.sendAtTurnEnd || this.requestsInFlight >= MAX_REQUESTS_IN_FLIGHT) return;
+    const wait = this.queued.size >= MAX_ACTIVE_CHECKS ? 0 : this.lastRequestAt + MIN_REQUEST_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.sendAfterInterval ??= setTimeout(() => this.sendNow(), wait);
+      return;
+    }
+    this.sendAtTurnEnd = setImmediate(() => this.sendNow());
+  }
+
+  private sendNow(): void {
+    clearTimeout(this.sendAfterInterval);
+    clearImmediate(this.sendAtTurnEnd);
+    this.sendAfterInterval = this.sendAtTurnEnd = undefined;
+    this.sendQueued();
+  }
+
   private sendQueued(): void {
     while (this.queued.size > 0 && this.requestsInFlight < MAX_REQUESTS_IN_FLIGHT) {
+      if (this.queued.size < MAX_ACTIVE_CHECKS && Date.now() - this.lastRequestAt < MIN_REQUEST_INTERVAL_MS) {
+        this.scheduleSend();
+        return;
+      }
       const batch: QueuedCheck[] = [];
       for (const [key, check] of this.queued) {
         if (batch.length === MAX_ACTIVE_CHECKS) break;
@@ -94,6 +121,7 @@ export class ActiveUsers {
         this.queued.delete(key);
       }
       this.requestsInFlight++;
+      this.lastRequestAt = Date.now();
       this.bus
         .request(DirectoryCommands.usersActive, { users: batch.map(({ orgId, userId }) => ({ orgId, userId })) })
         .then(
