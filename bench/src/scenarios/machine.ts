@@ -77,9 +77,14 @@ async function timeRoundTrips(roundTrip: () => Promise<unknown>, count: number, 
   return quantile(samples, 0.5);
 }
 
-/** A Node process running `script`, once it printed its first line (what it says when it is ready). */
+/**
+ * A Node process running `script`, once it printed its first line (what it says when it is ready).
+ * It exits when this process does (its stdin, a pipe from here, ends): a bench interrupted while
+ * measuring exits without stopping it.
+ */
 async function startChild(script: string): Promise<{ child: ChildProcess; firstLine: string }> {
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exitWithParent = `process.stdin.on('end', () => process.exit(0)).resume();`;
+  const child = spawn(process.execPath, ['-e', `${exitWithParent}\n${script}`], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
   return { child, firstLine: chunk.toString().trim() };
 }
