@@ -81,9 +81,12 @@ function distFileFor(entry) {
   return path.join(distRoot, `${rel}.js`);
 }
 
-/** A hash of tsc's build info, which changes whenever tsc's output does. */
-function buildInfoHash() {
-  const file = path.join(distRoot, '.tsbuildinfo');
+/**
+ * A hash of tsc's build info, which changes whenever tsc's output does.
+ * @param {string} [dist]
+ */
+function buildInfoHash(dist = distRoot) {
+  const file = path.join(dist, '.tsbuildinfo');
   return fs.existsSync(file) ? crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex') : undefined;
 }
 
@@ -91,13 +94,15 @@ function buildInfoHash() {
  * The entry's bundle, if bundle-services.js built it from the current tsc output: after a
  * `tsc` alone (a watch, an editor) the bundle is stale and the compiled modules run instead.
  * @param {string} entry
+ * @param {string} [dist] the build's output folder (tests point it elsewhere)
  * @returns {string | undefined}
  */
-function currentBundleFor(entry) {
-  const bundle = path.join(bundlesRoot, path.relative(distRoot, distFileFor(entry)));
-  const manifest = path.join(bundlesRoot, 'manifest.json');
+function currentBundleFor(entry, dist = distRoot) {
+  const bundle = path.join(dist, 'bundles', path.relative(distRoot, distFileFor(entry)));
+  const manifest = path.join(dist, 'bundles', 'manifest.json');
   if (!fs.existsSync(bundle) || !fs.existsSync(manifest)) return undefined;
-  return JSON.parse(fs.readFileSync(manifest, 'utf8')).builtFrom === buildInfoHash() ? bundle : undefined;
+  const { builtFrom } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  return typeof builtFrom === 'string' && builtFrom === buildInfoHash(dist) ? bundle : undefined;
 }
 
 /** @param {string[]} argv */
