@@ -1,11 +1,11 @@
 /** The q-quantile (0..1) of the values, nearest rank; NaN when there are none. */
-export const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
-
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
+
+export const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 export interface Spread {
   median: number;

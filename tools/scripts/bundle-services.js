@@ -17,7 +17,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { buildInfoHash, bundlesRoot, currentBundleFor, distPaths, distRoot } = require('./run-service');
+const { buildInfoHash, bundleManifest, bundlesRoot, currentBundleFor, distPaths, distRoot } = require('./run-service');
 
 /** What production runs: the five services and the migration job. */
 const ENTRIES = ['apps/gateway/src/main', 'apps/chat/src/main', 'apps/history/src/main', 'apps/presence/src/main', 'apps/notification/src/main', 'tools/migrate'];
@@ -44,11 +44,11 @@ async function main() {
   const esbuild = require('esbuild');
   const { paths } = distPaths();
   const alias = Object.fromEntries(Object.entries(paths).map(([name, [target]]) => [name, target]));
-  const builtFrom = buildInfoHash();
   if (ENTRIES.every((entry) => currentBundleFor(entry))) {
     console.log('bundle: dist/bundles is up to date');
     return;
   }
+  const builtFrom = buildInfoHash();
   const started = Date.now();
   fs.rmSync(bundlesRoot, { recursive: true, force: true });
   await Promise.all(
@@ -72,7 +72,7 @@ async function main() {
       }),
     ),
   );
-  fs.writeFileSync(path.join(bundlesRoot, 'manifest.json'), JSON.stringify({ builtFrom, entries: ENTRIES }, null, 2));
+  fs.writeFileSync(bundleManifest(), JSON.stringify({ builtFrom, entries: ENTRIES }, null, 2));
   console.log(`bundle: ${ENTRIES.length} entry points in dist/bundles (${Date.now() - started} ms)`);
 }
 

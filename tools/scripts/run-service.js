@@ -91,6 +91,14 @@ function buildInfoHash(dist = distRoot) {
 }
 
 /**
+ * Where bundle-services.js records which tsc output its bundles were built from.
+ * @param {string} [dist]
+ */
+function bundleManifest(dist = distRoot) {
+  return path.join(dist, 'bundles', 'manifest.json');
+}
+
+/**
  * The entry's bundle, if bundle-services.js built it from the current tsc output: after a
  * `tsc` alone (a watch, an editor) the bundle is stale and the compiled modules run instead.
  * @param {string} entry
@@ -99,7 +107,7 @@ function buildInfoHash(dist = distRoot) {
  */
 function currentBundleFor(entry, dist = distRoot) {
   const bundle = path.join(dist, 'bundles', path.relative(distRoot, distFileFor(entry)));
-  const manifest = path.join(dist, 'bundles', 'manifest.json');
+  const manifest = bundleManifest(dist);
   if (!fs.existsSync(bundle) || !fs.existsSync(manifest)) return undefined;
   const { builtFrom } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   return typeof builtFrom === 'string' && builtFrom === buildInfoHash(dist) ? bundle : undefined;
@@ -132,7 +140,7 @@ function main(argv) {
   require(file);
 }
 
-module.exports = { repoRoot, distRoot, bundlesRoot, distPaths, registerDistPaths, distFileFor, buildInfoHash, currentBundleFor };
+module.exports = { repoRoot, distRoot, bundlesRoot, distPaths, registerDistPaths, distFileFor, buildInfoHash, bundleManifest, currentBundleFor };
 
 if (require.main === module) {
   main(process.argv.slice(2));

@@ -135,7 +135,6 @@ function currentPid(pid: () => number): number | undefined {
   }
 }
 
-
 /** Pairs the clients (0-1, 2-3, ...) in direct conversations, 50 creates in flight. */
 async function createPairs(pool: LoadPool, handles: ClientHandle[]): Promise<Array<{ id: string; a: ClientHandle; b: ClientHandle }>> {
   const pairs = Array.from({ length: handles.length / 2 }, (_, i) => ({ a: handles[2 * i], b: handles[2 * i + 1], id: '' }));

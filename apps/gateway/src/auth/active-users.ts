@@ -93,12 +93,17 @@ export class ActiveUsers {
   private scheduleSend(): void {
     // With every request slot taken, the next answer calls again.
     if (this.sendAtTurnEnd || this.requestsInFlight >= MAX_REQUESTS_IN_FLIGHT) return;
-    const wait = this.queued.size >= MAX_ACTIVE_CHECKS ? 0 : this.lastRequestAt + MIN_REQUEST_INTERVAL_MS - Date.now();
+    const wait = this.waitBeforeNextRequest();
     if (wait > 0) {
       this.sendAfterInterval ??= setTimeout(() => this.sendNow(), wait);
       return;
     }
     this.sendAtTurnEnd = setImmediate(() => this.sendNow());
+  }
+
+  /** 0 once MIN_REQUEST_INTERVAL_MS has passed since the last request, or when a full batch waits. */
+  private waitBeforeNextRequest(): number {
+    return this.queued.size >= MAX_ACTIVE_CHECKS ? 0 : Math.max(0, this.lastRequestAt + MIN_REQUEST_INTERVAL_MS - Date.now());
   }
 
   private sendNow(): void {
@@ -110,7 +115,7 @@ export class ActiveUsers {
 
   private sendQueued(): void {
     while (this.queued.size > 0 && this.requestsInFlight < MAX_REQUESTS_IN_FLIGHT) {
-      if (this.queued.size < MAX_ACTIVE_CHECKS && Date.now() - this.lastRequestAt < MIN_REQUEST_INTERVAL_MS) {
+      if (this.waitBeforeNextRequest() > 0) {
         this.scheduleSend();
         return;
       }
